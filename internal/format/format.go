@@ -1,0 +1,41 @@
+// Package format encodes and decodes the data files sluice writes: Parquet (zstd) and
+// JSON Lines, streaming, in bounded memory, from rows typed by a schema.
+package format
+
+import (
+	"fmt"
+
+	"github.com/sluice-dev/sluice/internal/record"
+)
+
+// Format names a file format.
+type Format string
+
+// The formats sluice writes.
+const (
+	Parquet Format = "parquet"
+	JSONL   Format = "jsonl"
+)
+
+// Parse returns the Format named s ("parquet", "jsonl" or "json").
+func Parse(s string) (Format, error) {
+	switch s {
+	case "parquet":
+		return Parquet, nil
+	case "jsonl", "json":
+		return JSONL, nil
+	}
+	return "", fmt.Errorf("unknown format %q (use parquet or jsonl)", s)
+}
+
+// Ext returns the file extension without the dot: "parquet" or "jsonl".
+func (f Format) Ext() string { return string(f) }
+
+// Writer encodes rows of one schema to an io.Writer.
+type Writer interface {
+	// Write appends one row; the row's values are aligned with the schema's fields and
+	// may be reused by the caller after Write returns.
+	Write(row record.Row) error
+	// Close flushes buffered rows and the file footer. It does not close the io.Writer.
+	Close() error
+}

@@ -1,0 +1,54 @@
+// Package httpapi is sluice's one HTTP request pipeline: auth → rate limiter → retry with
+// backoff → transport, with error classification from the spec's rules, per-request
+// statistics and redaction of secrets. It also renders request templates (date windows,
+// parent fields) and walks pages with every paginator a spec can name.
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// Request is one HTTP request before auth is applied.
+type Request struct {
+	// Method is GET or POST.
+	Method string
+	// URL is absolute (base URL joined with the path, or a next-page URL from the API).
+	URL string
+	// Query is merged into URL's query string.
+	Query url.Values
+	// Header holds extra headers.
+	Header http.Header
+	// Body is the JSON body of a POST, or nil.
+	Body []byte
+}
+
+// Clone returns a deep copy of r, so paginators can derive the next request safely.
+func (r *Request) Clone() *Request {
+	c := &Request{Method: r.Method, URL: r.URL, Query: url.Values{}, Header: r.Header.Clone()}
+	for k, v := range r.Query {
+		c.Query[k] = append([]string(nil), v...)
+	}
+	if r.Body != nil {
+		c.Body = append([]byte(nil), r.Body...)
+	}
+	return c
+}
+
+// Response is a fully read, successful (or rule-accepted) response.
+type Response struct {
+	Status   int
+	Header   http.Header
+	Body     []byte
+	Duration time.Duration // time of the final attempt, first byte to last
+	Attempts int           // 1 + retries
+}
+
+// Doer performs one logical request, with whatever auth, pacing and retries it owns.
+// It returns an error for any response the error rules do not accept; the error carries
+// its classification (see ErrorKind).
+type Doer interface {
+	Do(ctx context.Context, req *Request) (*Response, error)
+}
