@@ -157,9 +157,10 @@ type Stream struct {
 	Parent *Parent `yaml:"parent,omitempty" json:"parent,omitempty"`
 }
 
-// Request is a request template. Strings may contain placeholders: {account_id},
-// {window.start}, {window.end}, {window.last} (each optionally "|format"),
-// {parent.<field>}, {vars.<name>} (from the account's params in the config).
+// Request is a request template. Strings may contain placeholders (see Template):
+// {{account_id}}, {{window.start}}, {{window.end}} (exclusive), {{window.last}} (the last
+// day, inclusive), each optionally with a format ({{window.start|unix_ms}}),
+// {{parent.<field>}} (child streams) and {{vars.<name>}} (the account's params in the config).
 type Request struct {
 	// Method is GET (default) or POST.
 	Method string `yaml:"method,omitempty" json:"method,omitempty"`
@@ -176,7 +177,7 @@ type Request struct {
 
 // Window says how the API filters by date. Without a window the API has no date filter.
 type Window struct {
-	// Format is the default format of {window.*} placeholders: unix, unix_ms, rfc3339,
+	// Format is the default format of {{window.*}} placeholders: unix, unix_ms, rfc3339,
 	// date (YYYY-MM-DD), yyyymmdd, or a Go reference layout.
 	Format string `yaml:"format,omitempty" json:"format,omitempty"`
 	// MaxDays is the longest range one request chain may cover; longer ranges are split.
