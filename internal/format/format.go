@@ -4,8 +4,10 @@ package format
 
 import (
 	"fmt"
+	"io"
 
 	"github.com/sluice-dev/sluice/internal/record"
+	"github.com/sluice-dev/sluice/internal/schema"
 )
 
 // Format names a file format.
@@ -38,4 +40,16 @@ type Writer interface {
 	Write(row record.Row) error
 	// Close flushes buffered rows and the file footer. It does not close the io.Writer.
 	Close() error
+}
+
+// New returns a Writer of format f for rows of s: Parquet with default options, or
+// JSON Lines.
+func New(f Format, w io.Writer, s schema.Schema) (Writer, error) {
+	switch f {
+	case Parquet:
+		return NewParquet(w, s, ParquetOptions{})
+	case JSONL:
+		return NewJSONL(w, s), nil
+	}
+	return nil, fmt.Errorf("unknown format %q (use parquet or jsonl)", f)
 }

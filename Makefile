@@ -1,0 +1,43 @@
+# sluice — build, test and benchmark. Everything the tests need is installed from the Go
+# module proxy at pinned versions into a cache outside the checkout, reused between runs.
+
+GO            ?= go
+TOOLS_DIR     ?= $(HOME)/.cache/sluice/tools
+VERSITYGW_VER := v1.8.0
+VERSITYGW     := $(TOOLS_DIR)/versitygw-$(VERSITYGW_VER)/versitygw
+GOTEST_FLAGS  ?=
+
+.PHONY: build test unit tools interop bench lint clean
+
+build:
+	$(GO) build -o sluice ./cmd/sluice
+
+## test: the whole suite, including the S3 conformance suite against a real versitygw
+## and the DuckDB read-back check. This is what CI runs.
+test: tools
+	SLUICE_VERSITYGW=$(VERSITYGW) SLUICE_REQUIRE_S3=1 $(GO) test $(GOTEST_FLAGS) ./...
+	$(MAKE) --no-print-directory interop
+
+## unit: the Go tests alone (the S3 suite is skipped when versitygw is not installed).
+unit:
+	$(GO) test ./...
+
+tools: $(VERSITYGW)
+
+$(VERSITYGW):
+	@mkdir -p $(dir $@)
+	GOBIN=$(dir $@) $(GO) install github.com/versity/versitygw/cmd/versitygw@$(VERSITYGW_VER)
+
+interop:
+	bash interop/duckdb/run.sh
+
+## bench: end-to-end throughput and memory against a loopback fake API, as ratios.
+bench:
+	bash bench/run.sh
+
+lint:
+	@test -z "$$(gofmt -l .)" || (gofmt -l . && exit 1)
+	$(GO) vet ./...
+
+clean:
+	rm -f sluice

@@ -1,0 +1,160 @@
+// Command e2e measures sluice end to end: a loopback fake API serving pages of ~410-byte
+// JSON records, extracted by the real binary into zstd Parquet on the local store. It
+// prints records/s, the ratio to a raw download of the same pages measured in the same
+// run, and the peak RSS of the sluice process at two job sizes (memory must stay flat as
+// the record count grows).
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/sluice-dev/sluice/internal/fakeapi"
+)
+
+func main() {
+	bin := flag.String("bin", "./sluice", "sluice binary")
+	specPath := flag.String("spec", "internal/fakeapi/testdata/bench.yaml", "bench source spec")
+	pages := flag.Int("pages", 2000, "pages in the full job")
+	perPage := flag.Int("per-page", 500, "records per page")
+	flag.Parse()
+	if err := run(*bin, *specPath, *pages, *perPage); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+type result struct {
+	records int64
+	elapsed time.Duration
+	rssMB   float64
+}
+
+func (r result) rate() float64 { return float64(r.records) / r.elapsed.Seconds() }
+
+func run(bin, specPath string, pages, perPage int) error {
+	spec, err := filepath.Abs(specPath)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("job: %d pages × %d records (~410 B JSON each), cursor-paged, loopback → zstd Parquet, local store\n", pages, perPage)
+	full, err := measure(bin, spec, pages, perPage)
+	if err != nil {
+		return err
+	}
+	half, err := measure(bin, spec, pages/2, perPage)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("raw download:   %9.0f records/s  (%d records in %v)\n", full[0].rate(), full[0].records, full[0].elapsed.Round(time.Millisecond))
+	fmt.Printf("sluice run:     %9.0f records/s  (%d records in %v)\n", full[1].rate(), full[1].records, full[1].elapsed.Round(time.Millisecond))
+	fmt.Printf("ratio sluice/raw download: %.2f\n", full[1].rate()/full[0].rate())
+	fmt.Printf("peak RSS: %.0f MB at %d records, %.0f MB at %d records (ratio %.2f)\n",
+		half[1].rssMB, half[1].records, full[1].rssMB, full[1].records, full[1].rssMB/half[1].rssMB)
+	return nil
+}
+
+// measure serves a job of the given size, downloads it raw, then runs sluice over it.
+func measure(bin, spec string, pages, perPage int) ([2]result, error) {
+	var out [2]result
+	h, err := fakeapi.NewBench(fakeapi.BenchOptions{Pages: pages, PerPage: perPage, Cache: true})
+	if err != nil {
+		return out, err
+	}
+	srv, err := fakeapi.Listen(context.Background(), "127.0.0.1:0", h)
+	if err != nil {
+		return out, err
+	}
+	defer srv.Close()
+	// Warm the page cache so neither measurement pays for rendering.
+	if _, err := download(srv.URL); err != nil {
+		return out, err
+	}
+	start := time.Now()
+	n, err := download(srv.URL)
+	if err != nil {
+		return out, err
+	}
+	out[0] = result{records: n, elapsed: time.Since(start)}
+	out[1], err = sluice(bin, spec, srv.URL)
+	return out, err
+}
+
+// download walks every page with plain net/http and gjson, discarding the records.
+func download(base string) (int64, error) {
+	var n int64
+	cursor := ""
+	for {
+		u := base + "/bench/records"
+		if cursor != "" {
+			u += "?cursor=" + cursor
+		}
+		resp, err := http.Get(u)
+		if err != nil {
+			return n, err
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			return n, err
+		}
+		n += gjson.GetBytes(body, "records.#").Int()
+		next := gjson.GetBytes(body, "next_cursor")
+		if !next.Exists() {
+			return n, nil
+		}
+		cursor = next.String()
+	}
+}
+
+var recordsRE = regexp.MustCompile(`; (\d+) records`)
+
+func sluice(bin, spec, url string) (result, error) {
+	dir, err := os.MkdirTemp("", "sluice-bench-")
+	if err != nil {
+		return result{}, err
+	}
+	defer os.RemoveAll(dir)
+	cfg := fmt.Sprintf(`sink: %s
+specs: [%s]
+sources:
+  bench: {base_url: %q}
+accounts:
+  - {source: bench, id: bench}
+`, filepath.Join(dir, "out"), spec, url)
+	cfgPath := filepath.Join(dir, "sluice.yaml")
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
+		return result{}, err
+	}
+	cmd := exec.Command(bin, "run", "--config", cfgPath, "--date", "2024-01-01", "--log-format", "json")
+	cmd.Env = append(os.Environ(), "TMPDIR="+dir)
+	start := time.Now()
+	stdout, err := cmd.Output()
+	elapsed := time.Since(start)
+	if err != nil {
+		return result{}, fmt.Errorf("sluice run: %v\n%s", err, stdout)
+	}
+	m := recordsRE.FindSubmatch(stdout)
+	if m == nil {
+		return result{}, fmt.Errorf("sluice run printed no record count:\n%s", stdout)
+	}
+	n, _ := strconv.ParseInt(string(m[1]), 10, 64)
+	ru, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	rss := 0.0
+	if ru != nil {
+		rss = float64(ru.Maxrss) / 1024 // Linux reports KiB
+	}
+	return result{records: n, elapsed: elapsed, rssMB: rss}, nil
+}

@@ -1,0 +1,188 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/sluice-dev/sluice/internal/layout"
+	"github.com/sluice-dev/sluice/internal/ledger"
+)
+
+// Partition outcomes.
+const (
+	OutcomeCommitted = "committed" // a new generation replaced the previous one (or none)
+	OutcomeUnchanged = "unchanged" // the extracted records equal the committed ones
+	OutcomeFailed    = "failed"
+)
+
+// PartitionResult is what happened to one partition.
+type PartitionResult struct {
+	Partition string   `json:"partition"`
+	Source    string   `json:"source"`
+	Account   string   `json:"account_id"`
+	Stream    string   `json:"stream"`
+	Day       string   `json:"date"`
+	Outcome   string   `json:"outcome"`
+	Records   int64    `json:"records"`
+	Keys      []string `json:"keys,omitempty"`
+	Error     string   `json:"error,omitempty"`
+}
+
+// runJob extracts one window and commits its partitions.
+func runJob(ctx context.Context, opt *Options, j *job) []PartitionResult {
+	start := opt.now()
+	x, err := newExtraction(opt, j)
+	if err == nil && j.task.Err != nil {
+		err = j.task.Err
+	}
+	if err == nil {
+		err = x.run(ctx)
+	}
+	if err != nil {
+		if x != nil {
+			x.discard()
+		}
+		opt.Logger.Error("window failed", "source", j.task.Spec.Name, "account", j.task.AccountID,
+			"stream", j.stream.name, "from", j.days[0].Format(time.DateOnly), "to", j.days[len(j.days)-1].Format(time.DateOnly), "err", err)
+		return x.failAll(j, err)
+	}
+	var out []PartitionResult
+	for _, name := range sortedKeys(boolSet2(x.shapes)) {
+		for _, d := range j.days {
+			res := x.commit(ctx, name, d, start)
+			if opt.Progress != nil {
+				opt.Progress.Committed(x.writer(name, d).part, res.Outcome, res.Records)
+			}
+			out = append(out, res)
+		}
+	}
+	return out
+}
+
+func boolSet2[V any](m map[string]V) map[string]bool {
+	out := make(map[string]bool, len(m))
+	for k := range m {
+		out[k] = true
+	}
+	return out
+}
+
+// failAll reports every partition of the job as failed with err.
+func (x *extraction) failAll(j *job, err error) []PartitionResult {
+	var out []PartitionResult
+	var walk func(sp *streamPlan)
+	walk = func(sp *streamPlan) {
+		for _, d := range j.days {
+			p := layout.Partition{Stream: layout.Stream{Source: j.task.Spec.Name, Account: j.task.AccountID, Name: sp.name}, Day: d}
+			out = append(out, result(p, OutcomeFailed, 0, err.Error()))
+		}
+		for _, c := range sp.children {
+			walk(c)
+		}
+	}
+	walk(j.stream)
+	return out
+}
+
+func result(p layout.Partition, outcome string, records int64, errText string) PartitionResult {
+	return PartitionResult{
+		Partition: p.String(), Source: p.Source, Account: p.Account, Stream: p.Name,
+		Day: p.Day.Format(time.DateOnly), Outcome: outcome, Records: records, Error: errText,
+	}
+}
+
+// commit stages nothing new when the partition's content is unchanged; otherwise it stores
+// the data file and metadata, then moves the manifest (DESIGN §4).
+func (x *extraction) commit(ctx context.Context, stream string, d time.Time, start time.Time) PartitionResult {
+	w := x.writer(stream, d)
+	p := w.part
+	fail := func(err error) PartitionResult {
+		w.discard()
+		x.opt.Logger.Error("partition failed", "partition", p.String(), "err", err)
+		return result(p, OutcomeFailed, 0, err.Error())
+	}
+	sh := x.shapes[stream]
+	if err := sh.build(nil); err != nil {
+		return fail(err)
+	}
+	st, err := w.finish()
+	if err != nil {
+		return fail(err)
+	}
+	defer func() {
+		if st.path != "" {
+			os.Remove(st.path)
+		}
+	}()
+	store := x.opt.Store
+	prev, etag, err := ledger.ReadManifest(ctx, store, p.ManifestKey())
+	if err != nil {
+		return fail(err)
+	}
+	fp := sh.out.Fingerprint()
+	if prev.SameContent(st.contentHash, st.counts.Written, fp, string(x.opt.Format)) {
+		x.opt.Logger.Info("partition unchanged", "partition", p.String(), "records", st.counts.Written)
+		res := result(p, OutcomeUnchanged, st.counts.Written, "")
+		res.Keys = prev.Keys()
+		return res
+	}
+	ts := x.opt.ts()
+	meta := x.metadata(p, sh, st, start)
+	next := &ledger.Manifest{
+		Version: ledger.ManifestVersion, Partition: p.String(), RunID: x.opt.RunID, RunTimestamp: ts,
+		CommittedAt: x.opt.now(), Records: st.counts.Written, ContentHash: st.contentHash,
+		SchemaFingerprint: fp, Format: string(x.opt.Format),
+	}
+	if st.path != "" {
+		key := p.DataKey(ts, x.opt.Format.Ext())
+		f, err := os.Open(st.path)
+		if err != nil {
+			return fail(err)
+		}
+		_, err = store.Create(ctx, key, f, st.size)
+		f.Close()
+		if err != nil {
+			return fail(fmt.Errorf("store data file: %w", err))
+		}
+		meta.File = &FileInfo{Key: key, Format: string(x.opt.Format), Size: st.size, SHA256: st.sha256, Records: st.counts.Written}
+		next.Files = append(next.Files, ledger.File{Key: key, Role: "data", Size: st.size, SHA256: st.sha256})
+	}
+	meta.DurationMS = x.opt.now().Sub(start).Milliseconds()
+	body := meta.Encode()
+	mkey := p.MetadataKey(ts)
+	if _, err := store.Create(ctx, mkey, bytes.NewReader(body), int64(len(body))); err != nil {
+		return fail(fmt.Errorf("store metadata: %w", err))
+	}
+	next.Files = append(next.Files, ledger.File{Key: mkey, Role: "metadata", Size: int64(len(body))})
+	if err := ledger.Commit(ctx, store, p.ManifestKey(), prev, etag, next); err != nil {
+		return fail(err)
+	}
+	x.opt.Logger.Info("partition committed", "partition", p.String(), "records", st.counts.Written,
+		"duplicates", st.counts.Duplicates, "replaced", len(prev.Keys()) > 0)
+	res := result(p, OutcomeCommitted, st.counts.Written, "")
+	res.Keys = next.Keys()
+	return res
+}
+
+func (x *extraction) metadata(p layout.Partition, sh *shape, st *staged, start time.Time) *Metadata {
+	t := x.job.task
+	m := &Metadata{
+		Version: MetadataVersion, RunID: x.opt.RunID, RunTimestamp: x.opt.ts(), ExecutedAt: x.opt.RunTime,
+		Outcome: OutcomeCommitted, Source: p.Source, Account: p.Account, Stream: p.Name,
+		Partition: p.Day.Format(time.DateOnly),
+		Range:     dayRange(x.opt.rng.From, x.opt.rng.To),
+		Counts:    st.counts, WindowCounts: x.window, Requests: x.stats.Snapshot(), ErrorsSampled: x.errs,
+		ContentHash: st.contentHash,
+		Schema:      SchemaRef{Fingerprint: sh.out.Fingerprint(), Fields: sh.out.Fields},
+		Spec:        SpecRef{Name: t.Spec.Name, Version: t.Spec.Version, Hash: t.Spec.Hash, File: t.Spec.File},
+		ConfigHash:  x.opt.ConfigHash, Tool: x.opt.Build,
+	}
+	if w := x.job.window; w != nil {
+		r := dayRange(w.Start, w.End.AddDate(0, 0, -1))
+		m.Window = &r
+	}
+	return m
+}

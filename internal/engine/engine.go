@@ -1,0 +1,166 @@
+// Package engine runs ingestion: it plans a date range into request windows and UTC-day
+// partitions, extracts pages through the HTTP pipeline, turns records into typed rows,
+// writes one data file per partition and commits it through the ledger, with metadata
+// beside every data file and a summary of the run.
+package engine
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/sluice-dev/sluice/internal/format"
+	"github.com/sluice-dev/sluice/internal/httpapi"
+	"github.com/sluice-dev/sluice/internal/layout"
+	"github.com/sluice-dev/sluice/internal/spec"
+	"github.com/sluice-dev/sluice/internal/store"
+)
+
+// Options configure one run.
+type Options struct {
+	// Store receives data files and state.
+	Store store.Store
+	// Sink is the store's root as the user wrote it, for messages.
+	Sink string
+	// Format of the data files.
+	Format format.Format
+	// Concurrency bounds the request windows in flight. Default 4.
+	Concurrency int
+	// TempDir holds partition files while they are written. Default os.TempDir().
+	TempDir string
+	// Logger receives structured progress; nil discards.
+	Logger *slog.Logger
+	// Progress is told about partitions as they finish; nil for none.
+	Progress Progress
+	// RunID identifies the run; RunTime is its timestamp (UTC), used in every key.
+	RunID   string
+	RunTime time.Time
+	// Now returns the current time; default time.Now.
+	Now func() time.Time
+	// Build describes this binary for metadata.
+	Build Build
+	// ConfigHash is the digest of the workflow config, for metadata.
+	ConfigHash string
+	// Refresh re-extracts partitions that are already committed (reserved for resume).
+	Refresh bool
+
+	rng Range // the run's range, for metadata
+}
+
+// Build describes the binary that wrote a file.
+type Build struct {
+	Version string `json:"version"`
+	Commit  string `json:"commit,omitempty"`
+	Go      string `json:"go,omitempty"`
+}
+
+// Task is the work for one account of one source.
+type Task struct {
+	// Spec is the source.
+	Spec *spec.Spec
+	// AccountID is the account (account_id in the layout).
+	AccountID string
+	// Vars are the account's template variables ({{vars.x}}).
+	Vars map[string]string
+	// Streams are the streams to extract; parents of selected child streams are added.
+	Streams []string
+	// Client performs the account's requests (auth, pacing, retries).
+	Client httpapi.Doer
+	// BaseURL is the API root (the spec's, or the config's override).
+	BaseURL string
+	// Err, when set, fails the task's partitions without extracting anything (an account
+	// whose credentials could not be resolved must not stop the other accounts).
+	Err error
+}
+
+// Range is an inclusive range of UTC days.
+type Range struct {
+	From, To time.Time
+}
+
+// Days returns every day of r, in order.
+func (r Range) Days() []time.Time {
+	var out []time.Time
+	for d := layout.Day(r.From); !d.After(r.To); d = d.AddDate(0, 0, 1) {
+		out = append(out, d)
+	}
+	return out
+}
+
+// Progress observes a run.
+type Progress interface {
+	// Planned is called once with the number of partitions the run will commit.
+	Planned(partitions int)
+	// Committed is called after each partition, with its outcome and record count.
+	Committed(p layout.Partition, outcome string, records int64)
+}
+
+// Run extracts and commits every partition of tasks over r. It returns the run summary,
+// and an error only when the run could not start; failures of single streams are in the
+// summary (see Summary.Failed).
+func Run(ctx context.Context, opt Options, tasks []Task, r Range) (*Summary, error) {
+	opt.defaults()
+	opt.rng = r
+	if err := os.MkdirAll(opt.TempDir, 0o755); err != nil {
+		return nil, fmt.Errorf("temp dir %s: %w", opt.TempDir, err)
+	}
+	jobs, err := planJobs(tasks, r, opt.now())
+	if err != nil {
+		return nil, err
+	}
+	sum := newSummary(opt, r)
+	if opt.Progress != nil {
+		n := 0
+		for _, j := range jobs {
+			n += j.partitions()
+		}
+		opt.Progress.Planned(n)
+	}
+	sem := make(chan struct{}, opt.Concurrency)
+	var wg sync.WaitGroup
+	for _, j := range jobs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			res := runJob(ctx, &opt, j)
+			sum.add(res)
+		}()
+	}
+	wg.Wait()
+	sum.finish(opt.now())
+	if err := sum.write(context.WithoutCancel(ctx), opt.Store); err != nil {
+		opt.Logger.Warn("run summary not written", "err", err)
+	}
+	return sum, nil
+}
+
+func (o *Options) defaults() {
+	if o.Concurrency <= 0 {
+		o.Concurrency = 4
+	}
+	if o.TempDir == "" {
+		o.TempDir = os.TempDir()
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.RunTime.IsZero() {
+		o.RunTime = o.Now()
+	}
+	o.RunTime = o.RunTime.UTC().Truncate(time.Second)
+	if o.Format == "" {
+		o.Format = format.Parquet
+	}
+}
+
+func (o *Options) now() time.Time { return o.Now().UTC() }
+
+func (o *Options) ts() string { return layout.Timestamp(o.RunTime) }

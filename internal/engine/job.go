@@ -1,0 +1,226 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/sluice-dev/sluice/internal/httpapi"
+	"github.com/sluice-dev/sluice/internal/layout"
+	"github.com/sluice-dev/sluice/internal/record"
+	"github.com/sluice-dev/sluice/internal/spec"
+)
+
+// extraction is the state of one job while its pages are read: a partition writer per
+// (stream, day), the window counters and the request statistics.
+type extraction struct {
+	opt    *Options
+	job    *job
+	shapes map[string]*shape
+	rules  map[string]*dateRule
+	parts  map[string]map[time.Time]*partWriter
+	days   map[time.Time]bool
+	window WindowCounts
+	stats  *httpapi.Stats
+	errs   []string // sample rejection messages
+}
+
+// WindowCounts are the counters of one request window (shared by its partitions).
+type WindowCounts struct {
+	Pages       int64 `json:"pages"`
+	Fetched     int64 `json:"records_fetched"`
+	OutOfWindow int64 `json:"out_of_window"`
+	Rejected    int64 `json:"rejected"`
+	Skipped     int64 `json:"child_requests_skipped"`
+}
+
+const maxErrorSamples = 5
+
+func newExtraction(opt *Options, j *job) (*extraction, error) {
+	x := &extraction{
+		opt: opt, job: j,
+		shapes: map[string]*shape{}, rules: map[string]*dateRule{},
+		parts: map[string]map[time.Time]*partWriter{}, days: map[time.Time]bool{},
+		stats: &httpapi.Stats{},
+	}
+	for _, d := range j.days {
+		x.days[d] = true
+	}
+	var add func(sp *streamPlan) error
+	add = func(sp *streamPlan) error {
+		x.shapes[sp.name] = &shape{name: sp.name, st: sp.st}
+		x.parts[sp.name] = map[time.Time]*partWriter{}
+		rule, err := newDateRule(sp.st.Date)
+		if err != nil {
+			return fmt.Errorf("stream %s: %w", sp.name, err)
+		}
+		x.rules[sp.name] = rule
+		for _, c := range sp.children {
+			if err := add(c); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return x, add(j.stream)
+}
+
+// run extracts the job's window. On error nothing of the window is committed.
+func (x *extraction) run(ctx context.Context) error {
+	ctx = httpapi.WithStats(ctx, x.stats)
+	vars := x.vars(nil)
+	return x.chain(ctx, x.job.stream, vars, time.Time{}, "")
+}
+
+func (x *extraction) vars(parent map[string]string) httpapi.Vars {
+	return httpapi.Vars{
+		AccountID: x.job.task.AccountID,
+		Window:    x.job.window,
+		Params:    x.job.task.Vars,
+		Parent:    parent,
+		Now:       x.opt.now(),
+	}
+}
+
+// chain walks every page of one request chain of stream sp. For a child stream, day is
+// the parent record's partition and parentRaw the parent record.
+func (x *extraction) chain(ctx context.Context, sp *streamPlan, vars httpapi.Vars, day time.Time, parentRaw string) error {
+	t := x.job.task
+	first, err := httpapi.BuildRequest(t.BaseURL, t.Spec, sp.st, vars)
+	if err != nil {
+		return fmt.Errorf("stream %s: %w", sp.name, err)
+	}
+	sh := x.shapes[sp.name]
+	for page, err := range httpapi.Pages(ctx, t.Client, first, sp.st) {
+		if err != nil {
+			var he *httpapi.Error
+			if parentRaw != "" && errors.As(err, &he) && he.Kind == httpapi.KindSkip {
+				x.window.Skipped++
+				return nil
+			}
+			return fmt.Errorf("stream %s: %w", sp.name, err)
+		}
+		x.window.Pages++
+		if err := sh.build(page.Records); err != nil {
+			return err
+		}
+		older, err := x.records(ctx, sp, sh, page.Records, day, parentRaw)
+		if err != nil {
+			return err
+		}
+		if older && sp.st.Window != nil && sp.st.Window.Client {
+			break // newest-first API: everything further is before the window
+		}
+	}
+	return nil
+}
+
+// records routes one page of records to their partitions. It reports whether the page was
+// non-empty and entirely older than the window (the stop signal of client-side windows).
+func (x *extraction) records(ctx context.Context, sp *streamPlan, sh *shape, raws []string, day time.Time, parentRaw string) (bool, error) {
+	rule := x.rules[sp.name]
+	older := len(raws) > 0
+	var row record.Row
+	for _, raw := range raws {
+		x.window.Fetched++
+		var err error
+		row, err = sh.ext.Extract(raw, row[:0])
+		if err != nil {
+			if sp.st.AdditionalFields == "fail" {
+				return false, fmt.Errorf("stream %s: %w (additional_fields: fail)", sp.name, err)
+			}
+			x.reject(sp.name, err)
+			older = false
+			continue
+		}
+		for _, pc := range sh.parents {
+			row = append(row, parentValue(parentRaw, pc.path))
+		}
+		d := day
+		if parentRaw == "" && rule != nil {
+			d, err = rule.day(raw, row, sh.dateCol)
+			if err != nil {
+				x.reject(sp.name, err)
+				older = false
+				continue
+			}
+		} else if parentRaw == "" {
+			d = x.job.days[0]
+		}
+		if x.job.window != nil && !d.Before(x.job.window.Start) {
+			older = false
+		}
+		if !x.days[d] {
+			x.window.OutOfWindow++
+			continue
+		}
+		if err := x.writer(sp.name, d).add(row); err != nil {
+			return false, err
+		}
+		for _, child := range sp.children {
+			if err := x.chain(ctx, child, x.vars(parentFields(raw, child.st)), d, raw); err != nil {
+				return false, err
+			}
+		}
+	}
+	return older, nil
+}
+
+func (x *extraction) writer(stream string, d time.Time) *partWriter {
+	w := x.parts[stream][d]
+	if w == nil {
+		p := layout.Partition{Stream: layout.Stream{Source: x.job.task.Spec.Name, Account: x.job.task.AccountID, Name: stream}, Day: d}
+		w = newPartWriter(p, x.shapes[stream], x.opt.TempDir, x.opt.Format)
+		x.parts[stream][d] = w
+	}
+	return w
+}
+
+func (x *extraction) reject(stream string, err error) {
+	x.window.Rejected++
+	if len(x.errs) < maxErrorSamples {
+		x.errs = append(x.errs, stream+": "+err.Error())
+	}
+}
+
+// discard removes every staged temp file.
+func (x *extraction) discard() {
+	for _, byDay := range x.parts {
+		for _, w := range byDay {
+			w.discard()
+		}
+	}
+}
+
+// parentValue is the text of a parent record's field, for a child's parent column.
+func parentValue(raw, path string) record.Value {
+	v := gjson.Get(raw, path)
+	switch {
+	case !v.Exists():
+		return record.Value{Kind: record.Absent}
+	case v.Type == gjson.Null:
+		return record.Value{Kind: record.Null}
+	case v.Type == gjson.Number:
+		return record.Value{Kind: record.String, S: v.Raw}
+	}
+	return record.Value{Kind: record.String, S: v.String()}
+}
+
+// parentFields collects the parent values a child's request templates use.
+func parentFields(raw string, child *spec.Stream) map[string]string {
+	out := map[string]string{}
+	for _, name := range templateVars(child) {
+		if path, ok := cutPrefix(name, "parent."); ok {
+			v := gjson.Get(raw, path)
+			if v.Type == gjson.Number {
+				out[path] = v.Raw
+			} else if v.Exists() {
+				out[path] = v.String()
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,156 @@
+package engine
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/sluice-dev/sluice/internal/httpapi"
+	"github.com/sluice-dev/sluice/internal/layout"
+	"github.com/sluice-dev/sluice/internal/spec"
+)
+
+// streamPlan is one stream to extract and the child streams expanded from its records.
+type streamPlan struct {
+	name     string
+	st       *spec.Stream
+	children []*streamPlan
+}
+
+// job is one request window of one top-level stream of one account: the unit of
+// concurrency. Its records land in the partitions of days.
+type job struct {
+	task   *Task
+	stream *streamPlan
+	window *httpapi.Window // nil: the API takes no dates
+	days   []time.Time
+}
+
+func (j *job) partitions() int {
+	var count func(sp *streamPlan) int
+	count = func(sp *streamPlan) int {
+		n := 1
+		for _, c := range sp.children {
+			n += count(c)
+		}
+		return n
+	}
+	return count(j.stream) * len(j.days)
+}
+
+// planJobs splits every task's streams over r into request windows.
+func planJobs(tasks []Task, r Range, now time.Time) ([]*job, error) {
+	if r.To.Before(r.From) {
+		return nil, fmt.Errorf("range ends (%s) before it starts (%s)", r.To.Format(time.DateOnly), r.From.Format(time.DateOnly))
+	}
+	var jobs []*job
+	for i := range tasks {
+		t := &tasks[i]
+		roots, err := streamTree(t.Spec, t.Streams)
+		if err != nil {
+			return nil, err
+		}
+		for _, sp := range roots {
+			if err := (layout.Stream{Source: t.Spec.Name, Account: t.AccountID, Name: sp.name}).Check(); err != nil {
+				return nil, err
+			}
+			days := r.Days()
+			if w := sp.st.Window; w != nil && w.MinStart != "" {
+				min, err := time.Parse(time.DateOnly, w.MinStart)
+				if err != nil {
+					return nil, fmt.Errorf("stream %s: window.min_start %q: use YYYY-MM-DD", sp.name, w.MinStart)
+				}
+				days = slices.DeleteFunc(days, func(d time.Time) bool { return d.Before(min) })
+			}
+			for _, chunk := range windows(sp.st, days) {
+				j := &job{task: t, stream: sp, days: chunk}
+				if sp.st.Window != nil {
+					j.window = &httpapi.Window{Start: chunk[0], End: chunk[len(chunk)-1].AddDate(0, 0, 1)}
+				}
+				jobs = append(jobs, j)
+			}
+		}
+	}
+	return jobs, nil
+}
+
+// windows groups consecutive days into request windows of at most window.max_days.
+// APIs that cannot filter (no window, or a client-side window) get one window: paging
+// newest-first from today once is cheaper than once per day.
+func windows(st *spec.Stream, days []time.Time) [][]time.Time {
+	if len(days) == 0 {
+		return nil
+	}
+	size := len(days)
+	if w := st.Window; w != nil && !w.Client {
+		size = max(w.MaxDays, 1)
+	}
+	var out [][]time.Time
+	for len(days) > 0 {
+		n := min(size, len(days))
+		out = append(out, days[:n])
+		days = days[n:]
+	}
+	return out
+}
+
+// streamTree resolves the selected streams into top-level streams with their children.
+// Selecting a child stream selects its ancestors too: children are found through them.
+func streamTree(sp *spec.Spec, selected []string) ([]*streamPlan, error) {
+	if len(selected) == 0 {
+		for name := range sp.Streams {
+			selected = append(selected, name)
+		}
+	}
+	want := map[string]bool{}
+	for _, name := range selected {
+		for cur := name; cur != ""; {
+			st, ok := sp.Streams[cur]
+			if !ok {
+				return nil, fmt.Errorf("source %s has no stream %q (streams: %s)", sp.Name, cur, streamNames(sp))
+			}
+			if st.Mode == spec.ModeSnapshot {
+				return nil, fmt.Errorf("stream %s/%s is a snapshot stream; snapshot capture is not available in this build", sp.Name, cur)
+			}
+			want[cur] = true
+			cur = ""
+			if st.Parent != nil {
+				cur = st.Parent.Stream
+			}
+		}
+	}
+	plans := map[string]*streamPlan{}
+	for name := range want {
+		plans[name] = &streamPlan{name: name, st: sp.Streams[name]}
+	}
+	var roots []*streamPlan
+	for _, name := range sortedKeys(want) {
+		p := plans[name]
+		if p.st.Parent != nil {
+			parent := plans[p.st.Parent.Stream]
+			parent.children = append(parent.children, p)
+			continue
+		}
+		roots = append(roots, p)
+	}
+	return roots, nil
+}
+
+func streamNames(sp *spec.Spec) string {
+	names := make([]string, 0, len(sp.Streams))
+	for n := range sp.Streams {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return fmt.Sprint(names)
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

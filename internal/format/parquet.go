@@ -1,0 +1,149 @@
+package format
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress/zstd"
+
+	"github.com/sluice-dev/sluice/internal/record"
+	"github.com/sluice-dev/sluice/internal/schema"
+)
+
+// SchemaMetadataKey is the Parquet key-value metadata entry holding the sluice schema
+// (as JSON) of a file, so readers recover the declared types (json vs string).
+const SchemaMetadataKey = "sluice.schema"
+
+// Default row group limits. With ~400-byte records a row group holds about 50 MB of
+// values before compression; the writer's peak heap stays near that.
+const (
+	DefaultRowGroupRows  = 128 * 1024
+	DefaultRowGroupBytes = 48 << 20
+)
+
+// ParquetOptions tunes the Parquet writer. Zero values select the defaults.
+type ParquetOptions struct {
+	// RowGroupRows ends a row group after this many rows (default DefaultRowGroupRows).
+	RowGroupRows int64
+	// RowGroupBytes ends a row group once this many bytes of values (an estimate of the
+	// uncompressed size) are buffered (default DefaultRowGroupBytes).
+	RowGroupBytes int64
+}
+
+func (o ParquetOptions) withDefaults() ParquetOptions {
+	if o.RowGroupRows <= 0 {
+		o.RowGroupRows = DefaultRowGroupRows
+	}
+	if o.RowGroupBytes <= 0 {
+		o.RowGroupBytes = DefaultRowGroupBytes
+	}
+	return o
+}
+
+// batchRows is how many shredded rows are handed to the column writers at once. Pages
+// are cut only between batches, so this bounds how far a page overshoots its target
+// size (parquet-go's own row writer uses the same figure).
+const batchRows = 64
+
+// NewParquet returns a Writer that streams rows of s to w as a zstd-compressed Parquet
+// file. Every column is optional; Absent and Null both become Parquet nulls. Strings and
+// JSON are UTF-8 BYTE_ARRAY (STRING), ints INT64, floats DOUBLE, timestamps INT64
+// TIMESTAMP(MICROS, UTC), dates INT32 DATE, objects groups and lists three-level LISTs.
+// Memory is bounded by the row group limits in opt. String values are referenced, not
+// copied, until the row group is flushed, so they must not be mutated (as Go strings
+// never are) after Write.
+func NewParquet(w io.Writer, s schema.Schema, opt ParquetOptions) (Writer, error) {
+	ps, err := parquetSchema(s)
+	if err != nil {
+		return nil, fmt.Errorf("parquet schema: %w", err)
+	}
+	desc, err := json.Marshal(s)
+	if err != nil {
+		return nil, fmt.Errorf("parquet schema: %w", err)
+	}
+	opt = opt.withDefaults()
+	pw := parquet.NewWriter(w, ps,
+		parquet.KeyValueMetadata(SchemaMetadataKey, string(desc)),
+		parquet.Compression(&zstd.Codec{Level: zstd.SpeedFastest}),
+		parquet.MaxRowsPerRowGroup(opt.RowGroupRows),
+		parquet.CreatedBy("sluice", "", ""),
+	)
+	return &parquetWriter{w: pw, sh: newShredder(s), opt: opt}, nil
+}
+
+type parquetWriter struct {
+	w      *parquet.Writer
+	sh     *shredder
+	opt    ParquetOptions
+	n      int   // rows shredded but not yet handed to the column writers
+	rgRows int64 // rows in the current row group
+	closed bool
+}
+
+// Write shreds row into the current batch, handing full batches to the Parquet writer
+// and ending the row group when a limit is reached.
+func (p *parquetWriter) Write(row record.Row) error {
+	if p.closed {
+		return fmt.Errorf("parquet: write after close")
+	}
+	if err := p.sh.shred(row); err != nil {
+		p.closed = true
+		return fmt.Errorf("parquet: %w", err)
+	}
+	p.n++
+	p.rgRows++
+	if p.n == batchRows {
+		if err := p.writeBatch(); err != nil {
+			return err
+		}
+	}
+	if p.rgRows >= p.opt.RowGroupRows || p.sh.size >= p.opt.RowGroupBytes {
+		return p.flushRowGroup()
+	}
+	return nil
+}
+
+func (p *parquetWriter) writeBatch() error {
+	if p.n == 0 {
+		return nil
+	}
+	// Writing the columns directly skips parquet-go's regrouping of row-major values
+	// into columns; the row group's row count comes from the column writers.
+	for i, cw := range p.w.ColumnWriters() {
+		if _, err := cw.WriteRowValues(p.sh.values[i]); err != nil {
+			return fmt.Errorf("parquet: write column %d: %w", i, err)
+		}
+	}
+	p.sh.reset()
+	p.n = 0
+	return nil
+}
+
+func (p *parquetWriter) flushRowGroup() error {
+	if err := p.writeBatch(); err != nil {
+		return err
+	}
+	p.rgRows, p.sh.size = 0, 0
+	if err := p.w.Flush(); err != nil {
+		return fmt.Errorf("parquet: flush row group: %w", err)
+	}
+	return nil
+}
+
+// Close writes the buffered rows and the footer. A file with no rows is still a valid
+// Parquet file with the full schema.
+func (p *parquetWriter) Close() error {
+	if p.closed {
+		return nil
+	}
+	p.closed = true
+	if err := p.writeBatch(); err != nil {
+		return err
+	}
+	if err := p.w.Close(); err != nil {
+		return fmt.Errorf("parquet: close: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,205 @@
+package record
+
+import (
+	"encoding/hex"
+	"slices"
+	"strconv"
+
+	"github.com/sluice-dev/sluice/internal/schema"
+	"github.com/tidwall/gjson"
+	"github.com/zeebo/xxh3"
+)
+
+// Hasher computes the deterministic identity of records: content hashes and keys. Its
+// buffers are reused, so hashing allocates nothing per record once warm; one Hasher must
+// not be used by several goroutines at once. The zero value is ready to use.
+//
+// The content hash is xxh3-128 over the record's canonical JSON, defined as follows:
+//
+//   - A row, and an object value, is a JSON object of its fields in ascending byte order
+//     of field name; Absent fields are omitted. No whitespace anywhere.
+//   - Null is null; a bool is true or false; an int is its decimal digits.
+//   - A float with an integral value below 2^53 in magnitude is written as an integer
+//     (so 1.0 and 1 hash alike, and -0 is 0); other floats use the shortest form that
+//     round-trips (strconv 'g', precision -1: 1.5, 1e+21, 1e-07); NaN and ±Inf, which
+//     extraction never produces, are the strings "NaN", "+Inf" and "-Inf".
+//   - A string is quoted; only '"', '\' and control characters below U+0020 are escaped
+//     (\", \\, \b, \f, \n, \r, \t, else \u00XX, lower-case hex); everything else,
+//     including non-ASCII text, is written as raw UTF-8 bytes.
+//   - A timestamp is the string "YYYY-MM-DDThh:mm:ss.ffffffZ" (UTC, always six
+//     fraction digits); a date is the string "YYYY-MM-DD".
+//   - A json value is re-canonicalized: object keys sorted by their decoded bytes
+//     (duplicate keys keep their order), strings re-escaped as above, numbers written as
+//     above (integer literals beyond int64 keep their exact digits), whitespace removed.
+//   - A list is [e1,e2,...], each element canonical (Absent elements as null).
+type Hasher struct {
+	buf   []byte
+	pairs []jsonPair
+	order map[orderKey][]int
+}
+
+// orderKey identifies a field list by its backing array, so the sorted order of a
+// schema's field names is computed once.
+type orderKey struct {
+	first *schema.Field
+	n     int
+}
+
+type jsonPair struct {
+	key   string
+	value gjson.Result
+}
+
+// Sum returns the content hash of row, whose values are aligned with s.Fields.
+func (h *Hasher) Sum(s schema.Schema, row Row) [16]byte {
+	h.buf = h.appendObject(h.buf[:0], s.Fields, row)
+	return xxh3.Hash128(h.buf).Bytes()
+}
+
+// AppendCanonical appends the canonical JSON of row (see Hasher) to dst.
+func (h *Hasher) AppendCanonical(dst []byte, s schema.Schema, row Row) []byte {
+	return h.appendObject(dst, s.Fields, row)
+}
+
+// Key returns the identity of row: the hash of the canonical JSON array of its primary
+// key values (pk holds indexes into s.Fields; Absent values count as null), or the
+// content hash (Sum) when pk is empty.
+func (h *Hasher) Key(s schema.Schema, row Row, pk []int) [16]byte {
+	if len(pk) == 0 {
+		return h.Sum(s, row)
+	}
+	h.buf = h.appendKeyArray(h.buf[:0], s, row, pk)
+	return xxh3.Hash128(h.buf).Bytes()
+}
+
+// KeyText returns a readable form of row's key for the _key column: for one key field
+// its plain text (a string unquoted, 1577730467436138524; a number's digits; a timestamp
+// or date as in the canonical form; null when Absent or null); for several, the
+// canonical JSON array (["acme",42]); without a primary key, the hex content hash.
+func (h *Hasher) KeyText(s schema.Schema, row Row, pk []int) string {
+	switch len(pk) {
+	case 0:
+		sum := h.Sum(s, row)
+		return hex.EncodeToString(sum[:])
+	case 1:
+		v, f := row[pk[0]], &s.Fields[pk[0]]
+		switch v.Kind {
+		case String:
+			return v.S
+		case Absent, Null:
+			return "null"
+		case Time, Date:
+			h.buf = h.appendValue(h.buf[:0], f, v)
+			return string(h.buf[1 : len(h.buf)-1])
+		}
+		h.buf = h.appendValue(h.buf[:0], f, v)
+		return string(h.buf)
+	}
+	h.buf = h.appendKeyArray(h.buf[:0], s, row, pk)
+	return string(h.buf)
+}
+
+func (h *Hasher) appendKeyArray(dst []byte, s schema.Schema, row Row, pk []int) []byte {
+	dst = append(dst, '[')
+	for i, idx := range pk {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = h.appendValue(dst, &s.Fields[idx], row[idx])
+	}
+	return append(dst, ']')
+}
+
+// sorted returns the indexes of fields in ascending order of name, cached per field list.
+func (h *Hasher) sorted(fields []schema.Field) []int {
+	if len(fields) == 0 {
+		return nil
+	}
+	k := orderKey{first: &fields[0], n: len(fields)}
+	if idx, ok := h.order[k]; ok {
+		return idx
+	}
+	idx := make([]int, len(fields))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int {
+		switch {
+		case fields[a].Name < fields[b].Name:
+			return -1
+		case fields[a].Name > fields[b].Name:
+			return 1
+		}
+		return 0
+	})
+	if h.order == nil {
+		h.order = make(map[orderKey][]int)
+	}
+	h.order[k] = idx
+	return idx
+}
+
+func (h *Hasher) appendObject(dst []byte, fields []schema.Field, vals []Value) []byte {
+	dst = append(dst, '{')
+	first := true
+	for _, i := range h.sorted(fields) {
+		if i >= len(vals) || vals[i].Kind == Absent {
+			continue
+		}
+		if !first {
+			dst = append(dst, ',')
+		}
+		first = false
+		dst = appendJSONString(dst, fields[i].Name)
+		dst = append(dst, ':')
+		dst = h.appendValue(dst, &fields[i], vals[i])
+	}
+	return append(dst, '}')
+}
+
+// appendValue appends the canonical JSON of v; f gives the names of object children
+// and the element field of lists.
+func (h *Hasher) appendValue(dst []byte, f *schema.Field, v Value) []byte {
+	switch v.Kind {
+	case Absent, Null:
+		return append(dst, "null"...)
+	case Bool:
+		if v.I != 0 {
+			return append(dst, "true"...)
+		}
+		return append(dst, "false"...)
+	case Int:
+		return strconv.AppendInt(dst, v.I, 10)
+	case Float:
+		return appendCanonicalFloat(dst, v.F)
+	case String:
+		return appendJSONString(dst, v.S)
+	case Time:
+		dst = append(dst, '"')
+		dst = appendTimeText(dst, v.I)
+		return append(dst, '"')
+	case Date:
+		dst = append(dst, '"')
+		dst = appendDateText(dst, v.I)
+		return append(dst, '"')
+	case JSON:
+		return h.appendCanonicalJSON(dst, gjson.Parse(v.S))
+	case Object:
+		return h.appendObject(dst, f.Fields, v.L)
+	case List:
+		item := f.Items
+		if item == nil {
+			// Elements of a list without an item type are JSON values, which need no field.
+			item = f
+		}
+		dst = append(dst, '[')
+		for i, e := range v.L {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = h.appendValue(dst, item, e)
+		}
+		return append(dst, ']')
+	}
+	return append(dst, "null"...)
+}

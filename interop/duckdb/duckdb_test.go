@@ -1,0 +1,246 @@
+package duckdb
+
+import (
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	_ "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/sluice-dev/sluice/internal/format"
+	"github.com/sluice-dev/sluice/internal/record"
+	"github.com/sluice-dev/sluice/internal/schema"
+)
+
+var postSchema = schema.Schema{Fields: []schema.Field{
+	{Name: "id", Type: schema.String},
+	{Name: "created_time", Type: schema.Timestamp},
+	{Name: "like_count", Type: schema.Int},
+	{Name: "owner", Type: schema.Object, Fields: []schema.Field{
+		{Name: "id", Type: schema.String},
+		{Name: "username", Type: schema.String},
+	}},
+	{Name: "hashtags", Type: schema.List, Items: &schema.Field{Type: schema.String}},
+	{Name: "raw", Type: schema.JSON},
+}}
+
+// post is one source record as an API sends it, and what DuckDB must return for it.
+type post struct {
+	id, created, layout string
+	likes               int64
+	owner               []string // id, username; nil for a null owner
+	tags                []string // nil for a null list
+	raw                 string
+	want                time.Time
+}
+
+var posts = []post{
+	{"1784140000000000001", "2024-01-15T10:30:00+0000", "2006-01-02T15:04:05-0700", 42,
+		[]string{"9223372036854775807", "brand"}, []string{"#launch", "#summer"}, `{"a":1}`,
+		time.Date(2024, 1, 15, 10, 30, 0, 0, time.UTC)},
+	{"1784140000000000002", "2024-01-15T23:59:59.000Z", time.RFC3339Nano, 0,
+		[]string{"1784140000000000099", "other"}, []string{}, `[1,2]`,
+		time.Date(2024, 1, 15, 23, 59, 59, 0, time.UTC)},
+	{"1784140000000000003", "2024-01-16T01:00:00.123456+0200", "2006-01-02T15:04:05.999999-0700", -7,
+		nil, nil, `null`,
+		time.Date(2024, 1, 15, 23, 0, 0, 123456000, time.UTC)},
+}
+
+func (p post) row(t *testing.T) record.Row {
+	ts, err := time.Parse(p.layout, p.created)
+	if err != nil {
+		t.Fatal(err)
+	}
+	owner := record.Value{Kind: record.Null}
+	if p.owner != nil {
+		owner = record.Value{Kind: record.Object, L: []record.Value{
+			{Kind: record.String, S: p.owner[0]}, {Kind: record.String, S: p.owner[1]}}}
+	}
+	tags := record.Value{Kind: record.Null}
+	if p.tags != nil {
+		tags = record.Value{Kind: record.List, L: []record.Value{}}
+		for _, s := range p.tags {
+			tags.L = append(tags.L, record.Value{Kind: record.String, S: s})
+		}
+	}
+	return record.Row{
+		{Kind: record.String, S: p.id},
+		{Kind: record.Time, I: ts.UnixMicro()},
+		{Kind: record.Int, I: p.likes},
+		owner,
+		tags,
+		{Kind: record.JSON, S: p.raw},
+	}
+}
+
+// expected returns the values DuckDB's Go driver must scan for p.
+func (p post) expected() []any {
+	var owner, tags any
+	if p.owner != nil {
+		owner = map[string]any{"id": p.owner[0], "username": p.owner[1]}
+	}
+	if p.tags != nil {
+		l := []any{}
+		for _, s := range p.tags {
+			l = append(l, s)
+		}
+		tags = l
+	}
+	return []any{p.id, p.want, p.likes, owner, tags, p.raw}
+}
+
+func writeFile(t *testing.T) string {
+	path := filepath.Join(t.TempDir(), "data_20240116T000000Z.parquet")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := format.NewParquet(f, postSchema, format.ParquetOptions{RowGroupRows: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range posts {
+		if err := w.Write(p.row(t)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func openDB(t *testing.T) *sql.DB {
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	// One connection: the session time zone below must apply to every query.
+	db.SetMaxOpenConns(1)
+	if _, err := db.Exec("SET TimeZone = 'America/Los_Angeles'"); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+func TestDuckDBReadsColumnTypes(t *testing.T) {
+	path := writeFile(t)
+	db := openDB(t)
+	rows, err := db.Query("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(?))", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got [][2]string
+	for rows.Next() {
+		var name, typ string
+		if err := rows.Scan(&name, &typ); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, [2]string{name, typ})
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	want := [][2]string{
+		{"id", "VARCHAR"},
+		{"created_time", "TIMESTAMP WITH TIME ZONE"},
+		{"like_count", "BIGINT"},
+		{"owner", "STRUCT(id VARCHAR, username VARCHAR)"},
+		{"hashtags", "VARCHAR[]"},
+		{"raw", "VARCHAR"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("columns %q, want %q", got, want)
+	}
+}
+
+func TestDuckDBReadsEveryValue(t *testing.T) {
+	path := writeFile(t)
+	db := openDB(t)
+	rows, err := db.Query("SELECT id, created_time, like_count, owner, hashtags, raw FROM read_parquet(?) ORDER BY id", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		got := make([]any, 6)
+		ptrs := make([]any, len(got))
+		for i := range got {
+			ptrs[i] = &got[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		if n >= len(posts) {
+			t.Fatalf("extra row %v", got)
+		}
+		want := posts[n].expected()
+		// The driver returns instants in UTC; compare the instant and the zone.
+		if ts, ok := got[1].(time.Time); ok {
+			if ts.Location() != time.UTC {
+				t.Errorf("row %d: created_time in zone %v, want UTC", n, ts.Location())
+			}
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("row %d:\n got %s\nwant %s", n, show(got), show(want))
+		}
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if n != len(posts) {
+		t.Fatalf("%d rows, want %d", n, len(posts))
+	}
+}
+
+// TestDuckDBTimestampText checks the instants as DuckDB itself renders them in UTC, so
+// the check does not depend on how the driver converts times.
+func TestDuckDBTimestampText(t *testing.T) {
+	path := writeFile(t)
+	db := openDB(t)
+	rows, err := db.Query(`SELECT id, strftime(created_time AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%fZ'),
+		epoch_us(created_time) FROM read_parquet(?) ORDER BY id`, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	want := []string{
+		"1784140000000000001 2024-01-15T10:30:00.000000Z 1705314600000000",
+		"1784140000000000002 2024-01-15T23:59:59.000000Z 1705363199000000",
+		"1784140000000000003 2024-01-15T23:00:00.123456Z 1705359600123456",
+	}
+	var got []string
+	for rows.Next() {
+		var id, text string
+		var us int64
+		if err := rows.Scan(&id, &text, &us); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprintf("%s %s %d", id, text, us))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %q\nwant %q", got, want)
+	}
+}
+
+func show(vs []any) string {
+	s := ""
+	for _, v := range vs {
+		s += fmt.Sprintf("%T(%v) ", v, v)
+	}
+	return s
+}
