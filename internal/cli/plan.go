@@ -20,15 +20,7 @@ func newPlanCmd(g *globals) *cobra.Command {
   sluice plan --json | jq '.[].keys | length'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			w, err := loadWorkflow(g, f.overrides(cmd))
-			if err != nil {
-				return err
-			}
-			r, err := f.dayRange(w)
-			if err != nil {
-				return err
-			}
-			tasks, err := w.tasks(cmd.Context(), selection{accounts: f.accounts, streams: f.streams})
+			w, r, tasks, err := f.prepare(cmd, g)
 			if err != nil {
 				return err
 			}

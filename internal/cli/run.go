@@ -17,19 +17,21 @@ type rangeFlags struct {
 	streams        []string
 	sink, format   string
 	concurrency    int
+	lookback       int
 	refresh        bool
 }
 
 func (f *rangeFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.StringVar(&f.from, "from", "", "first UTC day, YYYY-MM-DD (inclusive)")
-	fl.StringVar(&f.to, "to", "", "last UTC day, YYYY-MM-DD (inclusive; default: --from)")
+	fl.StringVar(&f.to, "to", "", "last UTC day, YYYY-MM-DD (inclusive; default: yesterday, or --from when that is today)")
 	fl.StringVar(&f.date, "date", "", "a single UTC day, YYYY-MM-DD")
 	fl.StringSliceVar(&f.accounts, "account", nil, "only these accounts (id, name, source or source/id; repeatable)")
 	fl.StringSliceVar(&f.streams, "stream", nil, "only these streams (repeatable)")
 	fl.StringVar(&f.sink, "sink", "", "override the sink: s3://bucket/prefix or a local folder")
 	fl.StringVar(&f.format, "format", "", "override the format: parquet or jsonl")
 	fl.IntVar(&f.concurrency, "concurrency", 0, "request windows in flight")
+	fl.IntVar(&f.lookback, "lookback-days", 0, "days before yesterday that a run without dates re-collects")
 	fl.BoolVar(&f.refresh, "refresh", false, "re-extract partitions that are already committed")
 }
 
@@ -45,15 +47,28 @@ func (f *rangeFlags) overrides(cmd *cobra.Command) config.Overrides {
 	if cmd.Flags().Changed("concurrency") {
 		ov.Concurrency = &f.concurrency
 	}
+	if cmd.Flags().Changed("lookback-days") {
+		ov.LookbackDays = &f.lookback
+	}
 	return ov
 }
 
-func (f *rangeFlags) dayRange(w *workflow) (engine.Range, error) {
+// prepare loads the workflow and resolves the range and the tasks: the common start of
+// run and plan.
+func (f *rangeFlags) prepare(cmd *cobra.Command, g *globals) (*workflow, engine.Range, []engine.Task, error) {
+	w, err := loadWorkflow(g, f.overrides(cmd))
+	if err != nil {
+		return nil, engine.Range{}, nil, err
+	}
 	r, err := config.ResolveRange(f.from, f.to, f.date, w.cfg.Defaults.LookbackDays, time.Now().UTC())
 	if err != nil {
-		return engine.Range{}, usageErr(err)
+		return nil, engine.Range{}, nil, usageErr(err)
 	}
-	return engine.Range{From: r.From, To: r.To}, nil
+	tasks, err := w.tasks(cmd.Context(), selection{accounts: f.accounts, streams: f.streams})
+	if err != nil {
+		return nil, engine.Range{}, nil, err
+	}
+	return w, engine.Range{From: r.From, To: r.To}, tasks, nil
 }
 
 func newRunCmd(g *globals) *cobra.Command {
@@ -66,15 +81,7 @@ func newRunCmd(g *globals) *cobra.Command {
   sluice run --from 2024-01-01 --to 2024-03-31 --account x/2244994945 --stream tweets`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			w, err := loadWorkflow(g, f.overrides(cmd))
-			if err != nil {
-				return err
-			}
-			r, err := f.dayRange(w)
-			if err != nil {
-				return err
-			}
-			tasks, err := w.tasks(cmd.Context(), selection{accounts: f.accounts, streams: f.streams})
+			w, r, tasks, err := f.prepare(cmd, g)
 			if err != nil {
 				return err
 			}

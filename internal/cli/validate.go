@@ -28,8 +28,10 @@ source spec files alone, reporting every problem with its file:line.`,
 				return err
 			}
 			c := w.cfg
-			fmt.Fprintf(g.stdout, "%s: ok\n  sink %s (%s), concurrency %d, lookback %d days\n",
-				c.File, c.Sink, c.Format, c.Defaults.Concurrency, c.Defaults.LookbackDays)
+			fmt.Fprintf(g.stdout, "%s: ok\n", c.File)
+			for _, s := range c.Settings() {
+				fmt.Fprintf(g.stdout, "  %-28s %-24s (%s)\n", s.Key, s.Value, s.From)
+			}
 			for _, a := range c.Accounts {
 				sp := w.specs[a.Source]
 				streams := a.Streams

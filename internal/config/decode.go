@@ -19,8 +19,13 @@ type decoder struct {
 	lines map[string]int
 }
 
-// maxMergeDepth bounds "<<" merge chains, which aliases could otherwise make cyclic.
-const maxMergeDepth = 8
+// maxMergeDepth bounds "<<" merge chains, which aliases could otherwise make cyclic, and
+// maxMergeNodes bounds the work of one mapping's merges, which aliases could otherwise
+// make exponential.
+const (
+	maxMergeDepth = 8
+	maxMergeNodes = 20000
+)
 
 func (d *decoder) addf(n *yaml.Node, path, format string, args ...any) {
 	line := 0
@@ -62,11 +67,18 @@ func (d *decoder) mapping(n *yaml.Node, path string, known []string) []entry {
 	}
 	var out []entry
 	seen := map[string]int{}
-	d.collect(n, path, known, seen, &out, 0)
+	budget := maxMergeNodes
+	d.collect(n, path, known, seen, &out, 0, &budget)
 	return out
 }
 
-func (d *decoder) collect(n *yaml.Node, path string, known []string, seen map[string]int, out *[]entry, depth int) {
+func (d *decoder) collect(n *yaml.Node, path string, known []string, seen map[string]int, out *[]entry, depth int, budget *int) {
+	if *budget -= len(n.Content); *budget < 0 {
+		if *budget+len(n.Content) >= 0 { // report once
+			d.addf(n, path, "merges (<<) expand to too many keys")
+		}
+		return
+	}
 	var merges []*yaml.Node
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := resolve(n.Content[i]), n.Content[i+1]
@@ -111,7 +123,7 @@ func (d *decoder) collect(n *yaml.Node, path string, known []string, seen map[st
 				d.addf(s, path, "merge (<<) needs a mapping, got %s", describe(s))
 				continue
 			}
-			d.collect(s, path, known, seen, out, depth+1)
+			d.collect(s, path, known, seen, out, depth+1, budget)
 		}
 	}
 }
@@ -144,7 +156,11 @@ func (d *decoder) integer(n *yaml.Node, path string) (int, bool) {
 	}
 	var v int
 	if s.Tag != "!!int" || s.Decode(&v) != nil {
-		d.addf(s, path, "%q is not a whole number", s.Value)
+		if _, err := strconv.Atoi(s.Value); err == nil {
+			d.addf(s, path, "write %s without quotes: it is a number", s.Value)
+		} else {
+			d.addf(s, path, "%q is not a whole number", s.Value)
+		}
 		return 0, false
 	}
 	d.mark(s, path)
@@ -159,6 +175,10 @@ func (d *decoder) boolean(n *yaml.Node, path string) bool {
 	}
 	v, err := strconv.ParseBool(s.Value)
 	if s.Tag != "!!bool" || err != nil {
+		if err == nil && (s.Value == "true" || s.Value == "false") {
+			d.addf(s, path, "write %s without quotes: it is a boolean", s.Value)
+			return false
+		}
 		d.addf(s, path, "%q is not true or false", s.Value)
 		return false
 	}

@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -199,6 +200,11 @@ sluice.yaml:5: accounts[2]: duplicate account x/1 (first listed on line 2)
 sluice.yaml:7: accounts[2].streams: stream "tweets" is listed twice
 sluice.yaml:8: accounts[3]: duplicate account x/1 (first listed on line 2)
 sluice.yaml:10: accounts[3]: unknown key "stream" (did you mean "streams"?)`},
+		{"cyclic merge", "x-a: &a {<<: *a}\naccounts:\n  - {<<: *a, source: x, id: '1'}\n",
+			"sluice.yaml:1: accounts[0]: merge (<<) nested too deeply"},
+		{"quoted scalars", "s3: {path_style: \"true\"}\ndefaults: {concurrency: '4'}\n",
+			`sluice.yaml:1: s3.path_style: write true without quotes: it is a boolean
+sluice.yaml:2: defaults.concurrency: write 4 without quotes: it is a number`},
 		{"accounts shape", "accounts: {source: x}\n", `sluice.yaml:1: accounts: expected a list of accounts (each starting with "- source: ..."), got a mapping`},
 		{"streams scalar", "accounts:\n  - {source: x, id: '1', streams: tweets}\n", `sluice.yaml:2: accounts[0].streams: expected a list, write [tweets]`},
 		{"pasted literal token", "accounts:\n  - source: x\n    id: '1'\n    credentials:\n      token: AAAAfakeBearerToken123\n",
@@ -293,5 +299,23 @@ func TestAccountMatch(t *testing.T) {
 	}
 	if a.Label() != "TwitterDev" || (&Account{Source: "x", ID: "1"}).Label() != "x/1" {
 		t.Errorf("Label = %q", a.Label())
+	}
+}
+
+// TestDocExamplesParse keeps every YAML example in docs/configuration.md valid.
+func TestDocExamplesParse(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "configuration.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := strings.Split(string(doc), "```yaml\n")[1:]
+	if len(blocks) < 5 {
+		t.Fatalf("found %d yaml blocks, want at least 5", len(blocks))
+	}
+	for i, b := range blocks {
+		b, _, _ = strings.Cut(b, "```")
+		if _, err := Parse(fmt.Sprintf("configuration.md#%d", i), []byte(b)); err != nil {
+			t.Errorf("example %d:\n%s\n%v", i, b, err)
+		}
 	}
 }

@@ -51,13 +51,21 @@ func (ps Problems) Error() string {
 	return strings.Join(lines, "\n")
 }
 
-// err returns ps sorted by line as an error, or nil when there are none.
+// err returns ps sorted by line, without repeats, as an error, or nil when there are none.
 func (ps Problems) err() error {
 	if len(ps) == 0 {
 		return nil
 	}
 	slices.SortStableFunc(ps, func(a, b Problem) int { return a.Line - b.Line })
-	return ps
+	out := ps[:0]
+	seen := map[Problem]bool{}
+	for _, p := range ps {
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // hint returns ` (did you mean "x"?)` when one of options is close to got, else

@@ -36,7 +36,7 @@ func (j *jsonlWriter) Write(row record.Row) error {
 	if len(row) != len(j.fields) {
 		return fmt.Errorf("jsonl: row has %d values, schema has %d fields", len(row), len(j.fields))
 	}
-	line, err := appendObject(j.line[:0], j.fields, row, "")
+	line, err := appendObject(j.line[:0], j.fields, row)
 	if err != nil {
 		return fmt.Errorf("jsonl: %w", err)
 	}
@@ -56,9 +56,32 @@ func (j *jsonlWriter) Close() error {
 	return nil
 }
 
+// fieldError is an encoding error with the path of the field, relative to the value
+// being encoded; paths are joined only on the error path so that encoding allocates
+// nothing per field.
+type fieldError struct {
+	path string
+	msg  string
+}
+
+func (e *fieldError) Error() string { return fmt.Sprintf("field %q %s", e.path, e.msg) }
+
+// under prefixes the error's path with name (a field name, or "[]" for list elements).
+func (e *fieldError) under(name string) *fieldError {
+	switch {
+	case e.path == "":
+		e.path = name
+	case e.path[0] == '[' || name == "[]":
+		e.path = name + e.path
+	default:
+		e.path = name + "." + e.path
+	}
+	return e
+}
+
 // appendObject appends the JSON object of values aligned with fields; values beyond
 // the end of vals count as Absent.
-func appendObject(b []byte, fields []schema.Field, vals []record.Value, path string) ([]byte, error) {
+func appendObject(b []byte, fields []schema.Field, vals []record.Value) ([]byte, error) {
 	b = append(b, '{')
 	first := true
 	for i, f := range fields {
@@ -71,15 +94,15 @@ func appendObject(b []byte, fields []schema.Field, vals []record.Value, path str
 		first = false
 		b = appendString(b, f.Name)
 		b = append(b, ':')
-		var err error
-		if b, err = appendValue(b, f, vals[i], path+f.Name); err != nil {
-			return b, err
+		var err *fieldError
+		if b, err = appendValue(b, f, vals[i]); err != nil {
+			return b, err.under(f.Name)
 		}
 	}
 	return append(b, '}'), nil
 }
 
-func appendValue(b []byte, f schema.Field, v record.Value, path string) ([]byte, error) {
+func appendValue(b []byte, f schema.Field, v record.Value) ([]byte, *fieldError) {
 	switch v.Kind {
 	case record.Absent, record.Null:
 		return append(b, "null"...), nil
@@ -104,26 +127,30 @@ func appendValue(b []byte, f schema.Field, v record.Value, path string) ([]byte,
 		return append(b, v.S...), nil
 	case record.Object:
 		if f.Type != schema.Object {
-			return b, fmt.Errorf("field %q of type %s holds an object", path, f.Type)
+			return b, &fieldError{msg: fmt.Sprintf("of type %s holds an object", f.Type)}
 		}
-		return appendObject(b, f.Fields, v.L, path+".")
+		b, err := appendObject(b, f.Fields, v.L)
+		if err != nil {
+			return b, err.(*fieldError)
+		}
+		return b, nil
 	case record.List:
 		if f.Type != schema.List || f.Items == nil {
-			return b, fmt.Errorf("field %q of type %s holds a list", path, f.Type)
+			return b, &fieldError{msg: fmt.Sprintf("of type %s holds a list", f.Type)}
 		}
 		b = append(b, '[')
 		for i, e := range v.L {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			var err error
-			if b, err = appendValue(b, *f.Items, e, path+"[]"); err != nil {
-				return b, err
+			var err *fieldError
+			if b, err = appendValue(b, *f.Items, e); err != nil {
+				return b, err.under("[]")
 			}
 		}
 		return append(b, ']'), nil
 	}
-	return b, fmt.Errorf("field %q: unknown value kind %d", path, v.Kind)
+	return b, &fieldError{msg: fmt.Sprintf("has unknown value kind %d", v.Kind)}
 }
 
 // appendTime appends micros as a quoted RFC 3339 UTC timestamp.

@@ -51,7 +51,9 @@ func TestJSONLOutput(t *testing.T) {
 }
 
 func TestJSONLValues(t *testing.T) {
-	one := func(typ schema.Type) schema.Schema { return schema.Schema{Fields: []schema.Field{{Name: "v", Type: typ}}} }
+	one := func(typ schema.Type) schema.Schema {
+		return schema.Schema{Fields: []schema.Field{{Name: "v", Type: typ}}}
+	}
 	cases := []struct {
 		name string
 		typ  schema.Type

@@ -2,6 +2,7 @@ package format
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 
@@ -79,30 +80,39 @@ type parquetWriter struct {
 	opt    ParquetOptions
 	n      int   // rows shredded but not yet handed to the column writers
 	rgRows int64 // rows in the current row group
-	closed bool
+	err    error // sticky: the first failure, or errClosed
 }
 
-// Write shreds row into the current batch, handing full batches to the Parquet writer
-// and ending the row group when a limit is reached.
+var errClosed = errors.New("parquet: write after close")
+
+// Write shreds row into the current batch, handing full batches to the column writers
+// and ending the row group when a limit is reached. After an error the writer is
+// unusable: Write and Close return that error.
 func (p *parquetWriter) Write(row record.Row) error {
-	if p.closed {
-		return fmt.Errorf("parquet: write after close")
+	if p.err != nil {
+		return p.err
 	}
 	if err := p.sh.shred(row); err != nil {
-		p.closed = true
-		return fmt.Errorf("parquet: %w", err)
+		return p.fail(fmt.Errorf("parquet: %w", err))
 	}
 	p.n++
 	p.rgRows++
 	if p.n == batchRows {
 		if err := p.writeBatch(); err != nil {
-			return err
+			return p.fail(err)
 		}
 	}
 	if p.rgRows >= p.opt.RowGroupRows || p.sh.size >= p.opt.RowGroupBytes {
-		return p.flushRowGroup()
+		if err := p.flushRowGroup(); err != nil {
+			return p.fail(err)
+		}
 	}
 	return nil
+}
+
+func (p *parquetWriter) fail(err error) error {
+	p.err = err
+	return err
 }
 
 func (p *parquetWriter) writeBatch() error {
@@ -133,17 +143,21 @@ func (p *parquetWriter) flushRowGroup() error {
 }
 
 // Close writes the buffered rows and the footer. A file with no rows is still a valid
-// Parquet file with the full schema.
+// Parquet file with the full schema. Closing twice is a no-op; closing after a failed
+// Write returns that failure and writes no footer.
 func (p *parquetWriter) Close() error {
-	if p.closed {
+	if p.err == errClosed {
 		return nil
 	}
-	p.closed = true
+	if p.err != nil {
+		return p.err
+	}
 	if err := p.writeBatch(); err != nil {
-		return err
+		return p.fail(err)
 	}
 	if err := p.w.Close(); err != nil {
-		return fmt.Errorf("parquet: close: %w", err)
+		return p.fail(fmt.Errorf("parquet: close: %w", err))
 	}
+	p.err = errClosed
 	return nil
 }

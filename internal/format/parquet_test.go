@@ -186,8 +186,11 @@ func TestParquetWriteErrors(t *testing.T) {
 			if err == nil || err.Error() != tc.want {
 				t.Fatalf("error %v, want %q", err, tc.want)
 			}
-			if err := w.Write(tc.row); err == nil || err.Error() != "parquet: write after close" {
-				t.Fatalf("write after failed write: %v", err)
+			if err := w.Write(fullRows()[0]); err == nil || err.Error() != tc.want {
+				t.Fatalf("write after failed write: %v, want %q", err, tc.want)
+			}
+			if err := w.Close(); err == nil || err.Error() != tc.want {
+				t.Fatalf("close after failed write: %v, want %q", err, tc.want)
 			}
 		})
 	}
@@ -213,6 +216,22 @@ func TestParquetSchemaErrors(t *testing.T) {
 				t.Fatalf("error %v, want %q", err, tc.want)
 			}
 		})
+	}
+}
+
+func TestParquetWriteAfterClose(t *testing.T) {
+	w, err := NewParquet(&bytes.Buffer{}, fullSchema, ParquetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatalf("second close: %v", err)
+	}
+	if err := w.Write(fullRows()[0]); err == nil || err.Error() != "parquet: write after close" {
+		t.Fatalf("write after close: %v", err)
 	}
 }
 
@@ -256,5 +275,26 @@ func TestNewDispatches(t *testing.T) {
 				t.Errorf("output starts %q, want %q", buf.String()[:min(40, buf.Len())], tc.prefix)
 			}
 		})
+	}
+}
+
+func TestReadParquetStopsEarly(t *testing.T) {
+	file := writeParquet(t, fullSchema, ParquetOptions{RowGroupRows: 2}, fullRows())
+	_, seq, err := ReadParquet(bytes.NewReader(file), int64(len(file)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []record.Row
+	for r, err := range seq {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, r)
+		if len(got) == 3 {
+			break
+		}
+	}
+	if d := diffRows(collapseAbsent(fullRows()[:3]), got); d != "" {
+		t.Fatal(d)
 	}
 }
