@@ -10,10 +10,13 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/pprof"
 
 	"github.com/lmittmann/tint"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
+
+	"github.com/sluice-dev/sluice/internal/config"
 )
 
 // Exit codes.
@@ -41,6 +44,7 @@ type globals struct {
 	verbose   int
 	logFormat string
 	config    string
+	profile   string
 	stdout    io.Writer
 	stderr    io.Writer
 }
@@ -78,9 +82,25 @@ Re-running a range replaces it; it never duplicates.`,
 	pf.CountVarP(&g.verbose, "verbose", "v", "more logging (-v info, -vv debug)")
 	pf.StringVar(&g.logFormat, "log-format", "", "log format: text or json (default: text on a terminal, json otherwise)")
 	pf.StringVarP(&g.config, "config", "c", "sluice.yaml", "workflow config file")
+	pf.StringVar(&g.profile, "cpuprofile", "", "write a CPU profile to this file (for performance reports)")
+	_ = pf.MarkHidden("cpuprofile") // the flag exists; hiding it cannot fail
+	root.PersistentPreRunE = func(*cobra.Command, []string) error { return g.startProfile() }
+	root.PersistentPostRun = func(*cobra.Command, []string) { pprof.StopCPUProfile() }
 	root.AddCommand(newRunCmd(g), newPlanCmd(g), newValidateCmd(g), newSourcesCmd(g),
 		newDemoCmd(g), newServeFakeCmd(g), newVersionCmd(g), newSchemaCmd(g))
 	return root
+}
+
+// startProfile starts CPU profiling when --cpuprofile is set.
+func (g *globals) startProfile() error {
+	if g.profile == "" {
+		return nil
+	}
+	f, err := os.Create(g.profile)
+	if err != nil {
+		return usageErr(fmt.Errorf("--cpuprofile: %w", err))
+	}
+	return pprof.StartCPUProfile(f)
 }
 
 // isTerminal reports whether w is an interactive terminal.
@@ -89,7 +109,8 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// logger builds the logger: levels by -v, text (colour on a terminal) or JSON.
+// logger builds the logger: levels by -v, text (colour on a terminal) or JSON as chosen by
+// --log-format, else SLUICE_LOG_FORMAT, else the terminal. Record times are written in UTC.
 func (g *globals) logger() (*slog.Logger, error) {
 	level := slog.LevelWarn
 	if !isTerminal(g.stderr) {
@@ -101,16 +122,28 @@ func (g *globals) logger() (*slog.Logger, error) {
 	case g.verbose == 1:
 		level = slog.LevelInfo
 	}
-	switch g.logFormat {
+	format, from := g.logFormat, "--log-format"
+	if format == "" {
+		format, from = os.Getenv(config.EnvLogFormat), config.EnvLogFormat
+	}
+	switch format {
 	case "json":
-		return slog.New(slog.NewJSONHandler(g.stderr, &slog.HandlerOptions{Level: level})), nil
+		return slog.New(slog.NewJSONHandler(g.stderr, &slog.HandlerOptions{Level: level, ReplaceAttr: utcTime})), nil
 	case "text":
-		return slog.New(tint.NewHandler(g.stderr, &tint.Options{Level: level, NoColor: !isTerminal(g.stderr)})), nil
+		return slog.New(tint.NewHandler(g.stderr, &tint.Options{Level: level, NoColor: !isTerminal(g.stderr), ReplaceAttr: utcTime})), nil
 	case "":
 		if isTerminal(g.stderr) {
-			return slog.New(tint.NewHandler(g.stderr, &tint.Options{Level: level})), nil
+			return slog.New(tint.NewHandler(g.stderr, &tint.Options{Level: level, ReplaceAttr: utcTime})), nil
 		}
-		return slog.New(slog.NewJSONHandler(g.stderr, &slog.HandlerOptions{Level: level})), nil
+		return slog.New(slog.NewJSONHandler(g.stderr, &slog.HandlerOptions{Level: level, ReplaceAttr: utcTime})), nil
 	}
-	return nil, usageErr(fmt.Errorf("--log-format %q: use text or json", g.logFormat))
+	return nil, usageErr(fmt.Errorf("%s %q: use text or json", from, format))
+}
+
+// utcTime writes a log record's time in UTC whatever the host's time zone.
+func utcTime(groups []string, a slog.Attr) slog.Attr {
+	if len(groups) == 0 && a.Key == slog.TimeKey && a.Value.Kind() == slog.KindTime {
+		a.Value = slog.TimeValue(a.Value.Time().UTC())
+	}
+	return a
 }

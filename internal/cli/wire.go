@@ -112,7 +112,7 @@ func (w *workflow) openStore(ctx context.Context) (store.Store, error) {
 	s3 := w.cfg.S3
 	st, _, err := store.Open(ctx, w.cfg.Sink.String(), store.Options{Endpoint: s3.Endpoint, Region: s3.Region, PathStyle: s3.PathStyle})
 	if err != nil {
-		return nil, fmt.Errorf("sink %s: %w", w.cfg.Sink, err)
+		return nil, err // store.Open names the sink in every error
 	}
 	return st, nil
 }

@@ -23,6 +23,8 @@ type extraction struct {
 	rules  map[string]*dateRule
 	parts  map[string]map[time.Time]*partWriter
 	days   map[time.Time]bool
+	plans  map[string]*streamPlan
+	local  *preparer // for child chains, which run in the ordered stage
 	window WindowCounts
 	stats  *httpapi.Stats
 	errs   []string // sample rejection messages
@@ -43,15 +45,17 @@ func newExtraction(opt *Options, j *job) (*extraction, error) {
 	x := &extraction{
 		opt: opt, job: j,
 		shapes: map[string]*shape{}, rules: map[string]*dateRule{},
-		parts: map[string]map[time.Time]*partWriter{}, days: map[time.Time]bool{},
+		parts: map[string]map[time.Time]*partWriter{}, days: map[time.Time]bool{}, plans: map[string]*streamPlan{},
 		stats: &httpapi.Stats{},
 	}
 	for _, d := range j.days {
 		x.days[d] = true
 	}
+	x.local = newPreparer(x)
 	var add func(sp *streamPlan) error
 	add = func(sp *streamPlan) error {
 		x.shapes[sp.name] = &shape{name: sp.name, st: sp.st}
+		x.plans[sp.name] = sp
 		x.parts[sp.name] = map[time.Time]*partWriter{}
 		rule, err := newDateRule(sp.st.Date)
 		if err != nil {
@@ -71,8 +75,10 @@ func newExtraction(opt *Options, j *job) (*extraction, error) {
 // run extracts the job's window. On error nothing of the window is committed.
 func (x *extraction) run(ctx context.Context) error {
 	ctx = httpapi.WithStats(ctx, x.stats)
-	vars := x.vars(nil)
-	return x.chain(ctx, x.job.stream, vars, time.Time{}, "")
+	if clientWindow(x.job.stream) {
+		return x.sequential(ctx, x.job.stream, time.Time{}, "")
+	}
+	return x.pipeline(ctx, x.job.stream)
 }
 
 func (x *extraction) vars(parent map[string]string) httpapi.Vars {
@@ -85,11 +91,13 @@ func (x *extraction) vars(parent map[string]string) httpapi.Vars {
 	}
 }
 
-// chain walks every page of one request chain of stream sp. For a child stream, day is
-// the parent record's partition and parentRaw the parent record.
-func (x *extraction) chain(ctx context.Context, sp *streamPlan, vars httpapi.Vars, day time.Time, parentRaw string) error {
+// sequential walks a request chain page by page in this goroutine: the chains of child
+// streams (one per parent record, short) and of client-side windows (which must not read
+// ahead of the stop verdict). day and parentRaw are the parent record's partition and
+// JSON for a child stream.
+func (x *extraction) sequential(ctx context.Context, sp *streamPlan, day time.Time, parentRaw string) error {
 	t := x.job.task
-	first, err := httpapi.BuildRequest(t.BaseURL, t.Spec, sp.st, vars)
+	first, err := httpapi.BuildRequest(t.BaseURL, t.Spec, sp.st, x.vars(parentFields(parentRaw, sp.st)))
 	if err != nil {
 		return fmt.Errorf("stream %s: %w", sp.name, err)
 	}
@@ -107,61 +115,54 @@ func (x *extraction) chain(ctx context.Context, sp *streamPlan, vars httpapi.Var
 		if err := sh.build(page.Records); err != nil {
 			return err
 		}
-		older, err := x.records(ctx, sp, sh, page.Records, day, parentRaw)
+		older, err := x.accept(ctx, sp, x.local.prepare(sh, page.Records, day, parentRaw))
 		if err != nil {
 			return err
 		}
-		if older && sp.st.Window != nil && sp.st.Window.Client {
+		if older && clientWindow(sp) {
 			break // newest-first API: everything further is before the window
 		}
 	}
 	return nil
 }
 
-// records routes one page of records to their partitions. It reports whether the page was
-// non-empty and entirely older than the window (the stop signal of client-side windows).
-func (x *extraction) records(ctx context.Context, sp *streamPlan, sh *shape, raws []string, day time.Time, parentRaw string) (bool, error) {
-	rule := x.rules[sp.name]
-	older := len(raws) > 0
-	var row record.Row
-	for _, raw := range raws {
+func clientWindow(sp *streamPlan) bool { return sp.st.Window != nil && sp.st.Window.Client }
+
+// accept is the ordered second stage: it counts, drops records outside the window,
+// routes the rest to their partitions (where duplicates are dropped) and expands the
+// children of each new record. It reports whether the page was non-empty and entirely
+// older than the window: the stop signal of client-side windows.
+func (x *extraction) accept(ctx context.Context, sp *streamPlan, recs []prepared) (bool, error) {
+	older := len(recs) > 0
+	for i := range recs {
+		r := &recs[i]
 		x.window.Fetched++
-		var err error
-		row, err = sh.ext.Extract(raw, row[:0])
-		if err != nil {
-			if sp.st.AdditionalFields == "fail" {
-				return false, fmt.Errorf("stream %s: %w (additional_fields: fail)", sp.name, err)
+		if r.err != nil {
+			r.release()
+			if sp.st.AdditionalFields == record.AdditionalFail {
+				return false, fmt.Errorf("stream %s: %w (additional_fields: fail)", sp.name, r.err)
 			}
-			x.reject(sp.name, err)
+			x.reject(sp.name, r.err)
 			older = false
 			continue
 		}
-		for _, pc := range sh.parents {
-			row = append(row, parentValue(parentRaw, pc.path))
-		}
-		d := day
-		if parentRaw == "" && rule != nil {
-			d, err = rule.day(raw, row, sh.dateCol)
-			if err != nil {
-				x.reject(sp.name, err)
-				older = false
-				continue
-			}
-		} else if parentRaw == "" {
-			d = x.job.days[0]
-		}
-		if x.job.window != nil && !d.Before(x.job.window.Start) {
+		if x.job.window != nil && !r.day.Before(x.job.window.Start) {
 			older = false
 		}
-		if !x.days[d] {
+		if !x.days[r.day] {
 			x.window.OutOfWindow++
+			r.release()
 			continue
 		}
-		if err := x.writer(sp.name, d).add(row); err != nil {
+		added, err := x.writer(sp.name, r.day).add(r)
+		if err != nil {
 			return false, err
 		}
-		for _, child := range sp.children {
-			if err := x.chain(ctx, child, x.vars(parentFields(raw, child.st)), d, raw); err != nil {
+		if !added {
+			continue
+		}
+		for _, c := range sp.children {
+			if err := x.sequential(ctx, c, r.day, r.raw); err != nil {
 				return false, err
 			}
 		}

@@ -3,7 +3,6 @@ package engine
 import (
 	"bufio"
 	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"hash"
 	"io"
@@ -20,65 +19,64 @@ type Counts struct {
 	Fetched int64 `json:"fetched"`
 	// Duplicates dropped because their key was already written to this partition.
 	Duplicates int64 `json:"duplicates_dropped"`
-	// Rejected records that could not be turned into rows (see metadata errors).
-	Rejected int64 `json:"rejected"`
 	// Written rows in the data file.
 	Written int64 `json:"written"`
 }
 
+// encodeBatch is how many rows travel to the encoder goroutine at once.
+const encodeBatch = 256
+
 // partWriter stages one partition's rows in a local temp file while the window is
-// extracted. It de-duplicates by key and accumulates the order-independent content hash.
+// extracted. It de-duplicates by key and accumulates the order-independent content hash;
+// a goroutine of its own encodes, so encoding overlaps extraction.
 type partWriter struct {
 	part   layout.Partition
 	shape  *shape
 	dir    string
 	format format.Format
 
-	file   *os.File
-	buf    *bufio.Writer
-	sha    hash.Hash
-	size   int64
-	enc    format.Writer
 	keys   map[[16]byte]struct{}
 	set    record.SetHash
 	counts Counts
-	hasher record.Hasher
-	row    record.Row
+
+	file    *os.File
+	buf     *bufio.Writer
+	sha     hash.Hash
+	size    int64
+	enc     format.Writer
+	pend    []*prepared
+	rows    chan []*prepared
+	encoded chan struct{} // closed when the encoder goroutine ends
+	encErr  error         // set by the encoder goroutine; read after encoded is closed
 }
 
 func newPartWriter(p layout.Partition, s *shape, dir string, f format.Format) *partWriter {
 	return &partWriter{part: p, shape: s, dir: dir, format: f, keys: map[[16]byte]struct{}{}}
 }
 
-// add writes one extracted row (its declared and parent columns filled) unless its key
-// was already written. It appends the system columns itself.
-func (w *partWriter) add(row record.Row) error {
+// add writes one prepared record unless its key was already written, and reports whether
+// it was new.
+func (w *partWriter) add(r *prepared) (bool, error) {
 	w.counts.Fetched++
-	sch := w.shape.out
-	n := len(sch.Fields) - 2 // without _key and _hash
-	dataSchema := sch
-	dataSchema.Fields = sch.Fields[:n]
-	key := w.hasher.Key(dataSchema, row[:n], w.shape.pk)
-	if _, dup := w.keys[key]; dup {
+	if _, dup := w.keys[r.key]; dup {
 		w.counts.Duplicates++
-		return nil
+		r.release()
+		return false, nil
 	}
-	w.keys[key] = struct{}{}
-	sum := w.hasher.Sum(dataSchema, row[:n])
-	w.set.Add(sum)
+	w.keys[r.key] = struct{}{}
+	w.set.Add(r.sum)
 	if w.enc == nil {
 		if err := w.open(); err != nil {
-			return err
+			return false, err
 		}
 	}
-	w.row = append(append(w.row[:0], row[:n]...),
-		record.Value{Kind: record.String, S: w.hasher.KeyText(dataSchema, row[:n], w.shape.pk)},
-		record.Value{Kind: record.String, S: hex.EncodeToString(sum[:])})
-	if err := w.enc.Write(w.row); err != nil {
-		return fmt.Errorf("%s: encode: %w", w.part, err)
+	w.pend = append(w.pend, r)
+	if len(w.pend) == encodeBatch {
+		w.rows <- w.pend
+		w.pend = make([]*prepared, 0, encodeBatch)
 	}
 	w.counts.Written++
-	return nil
+	return true, nil
 }
 
 func (w *partWriter) open() error {
@@ -95,15 +93,53 @@ func (w *partWriter) open() error {
 		return fmt.Errorf("%s: %w", w.part, err)
 	}
 	w.enc = enc
+	w.pend = make([]*prepared, 0, encodeBatch)
+	w.rows = make(chan []*prepared, 4)
+	w.encoded = make(chan struct{})
+	go w.encode(w.rows)
 	return nil
 }
 
-// finish flushes the file. It returns the staged file (nil when the partition is empty).
+// encode runs in its own goroutine until rows is closed.
+func (w *partWriter) encode(rows <-chan []*prepared) {
+	defer close(w.encoded)
+	for batch := range rows {
+		for _, r := range batch {
+			if w.encErr == nil {
+				if err := w.enc.Write(r.row); err != nil {
+					w.encErr = fmt.Errorf("%s: encode: %w", w.part, err)
+				}
+			}
+			r.release()
+		}
+	}
+}
+
+// stop hands the last rows to the encoder and waits for it to end.
+func (w *partWriter) stop() error {
+	if w.rows == nil {
+		return nil
+	}
+	if len(w.pend) > 0 {
+		w.rows <- w.pend
+		w.pend = nil
+	}
+	close(w.rows)
+	w.rows = nil
+	<-w.encoded
+	return w.encErr
+}
+
+// finish flushes the file. It returns the staged file (with no path when the partition is
+// empty).
 func (w *partWriter) finish() (*staged, error) {
 	if w.enc == nil {
 		return &staged{counts: w.counts, contentHash: w.set.String()}, nil
 	}
-	err := w.enc.Close()
+	err := w.stop()
+	if err == nil {
+		err = w.enc.Close()
+	}
 	if err == nil {
 		err = w.buf.Flush()
 	}
@@ -120,13 +156,14 @@ func (w *partWriter) finish() (*staged, error) {
 	name := w.file.Name()
 	w.file = nil
 	return &staged{
-		path: name, size: w.size, sha256: hex.EncodeToString(w.sha.Sum(nil)),
+		path: name, size: w.size, sha256: fmt.Sprintf("%x", w.sha.Sum(nil)),
 		counts: w.counts, contentHash: w.set.String(),
 	}, nil
 }
 
-// discard removes the temp file.
+// discard stops the encoder and removes the temp file.
 func (w *partWriter) discard() {
+	_ = w.stop() // the partition is being dropped; its encoding error no longer matters
 	if w.file != nil {
 		w.file.Close()
 		os.Remove(w.file.Name())

@@ -22,15 +22,17 @@ const (
 // fields, the parent columns of a child stream, and the output schema. It is built once
 // per stream and run (inference happens on the first page seen).
 type shape struct {
-	once    sync.Once
-	err     error
-	name    string
-	st      *spec.Stream
-	ext     *record.Extractor
-	parents []parentColumn
-	out     schema.Schema // extractor columns + parent columns + _key + _hash
-	pk      []int
-	dateCol int // index of a timestamp column that holds the date rule's value, or -1
+	once     sync.Once
+	err      error
+	name     string
+	st       *spec.Stream
+	declared schema.Schema // the declared (or inferred) fields
+	parents  []parentColumn
+	out      schema.Schema // extractor columns + parent columns + _key + _hash
+	data     schema.Schema // out without _key and _hash: what identity is computed over
+	pk       []int
+	slabs    sync.Pool // *slab of rows of this shape
+	dateCol  int       // index of a timestamp column that holds the date rule's value, or -1
 }
 
 type parentColumn struct {
@@ -52,7 +54,7 @@ func (s *shape) compile(samples []string) error {
 	if err != nil {
 		return fmt.Errorf("stream %s: %w", s.name, err)
 	}
-	s.ext = ext
+	s.declared = declared
 	s.out = schema.Schema{Fields: append([]schema.Field(nil), ext.Schema().Fields...)}
 	if p := s.st.Parent; p != nil {
 		for _, col := range sortedKeys(boolSet(p.Fields)) {
@@ -76,10 +78,29 @@ func (s *shape) compile(samples []string) error {
 			}
 		}
 	}
-	s.out.Fields = append(s.out.Fields,
+	s.data = schema.Schema{Fields: s.out.Fields}
+	s.out.Fields = append(s.out.Fields[:len(s.out.Fields):len(s.out.Fields)],
 		schema.Field{Name: KeyColumn, Type: schema.String},
 		schema.Field{Name: HashColumn, Type: schema.String})
 	return nil
+}
+
+// slab returns a slab of at least n values with one reference per row, from the pool
+// when one is free.
+func (s *shape) slab(n int) *slab {
+	sl, _ := s.slabs.Get().(*slab)
+	if sl == nil || cap(sl.vals) < n {
+		sl = &slab{vals: make(record.Row, n), pool: &s.slabs}
+	}
+	sl.vals = sl.vals[:cap(sl.vals)]
+	sl.refs.Store(int64(n / max(len(s.out.Fields), 1)))
+	return sl
+}
+
+// extractor returns a new extractor for the compiled shape (one per goroutine).
+func (s *shape) extractor() *record.Extractor {
+	ext, _ := record.NewExtractor(s.declared, s.st.AdditionalFields) // compile already built one
+	return ext
 }
 
 func boolSet(m map[string]string) map[string]bool {

@@ -71,7 +71,7 @@ func (e *fieldError) under(name string) *fieldError {
 	switch {
 	case e.path == "":
 		e.path = name
-	case e.path[0] == '[' || name == "[]":
+	case e.path[0] == '[':
 		e.path = name + e.path
 	default:
 		e.path = name + "." + e.path

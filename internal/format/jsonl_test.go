@@ -93,6 +93,14 @@ func TestJSONLWriteErrors(t *testing.T) {
 			record.Row{obj(num(1))}, `jsonl: field "s" of type string holds an object`},
 		{"list in nested object field", schema.Schema{Fields: []schema.Field{{Name: "o", Type: schema.Object, Fields: []schema.Field{
 			{Name: "n", Type: schema.Int}}}}}, record.Row{obj(list())}, `jsonl: field "o.n" of type int holds a list`},
+		{"object in list of objects", schema.Schema{Fields: []schema.Field{{Name: "l", Type: schema.List, Items: &schema.Field{
+			Type: schema.Object, Fields: []schema.Field{{Name: "n", Type: schema.Int}}}}}},
+			record.Row{list(obj(num(1)), obj(obj()))}, `jsonl: field "l[].n" of type int holds an object`},
+		{"list in list of lists", schema.Schema{Fields: []schema.Field{{Name: "m", Type: schema.List, Items: &schema.Field{
+			Type: schema.List, Items: &schema.Field{Type: schema.Int}}}}},
+			record.Row{list(list(num(1), list()))}, `jsonl: field "m[][]" of type int holds a list`},
+		{"unknown kind", schema.Schema{Fields: []schema.Field{{Name: "x", Type: schema.Int}}},
+			record.Row{{Kind: 99}}, `jsonl: field "x" has unknown value kind 99`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -100,6 +100,8 @@ type verdict struct {
 	status  int
 	message string
 	wait    time.Duration // the wait the response asks for; 0: none
+	// validJSON: a success whose JSON body was scanned and found valid.
+	validJSON bool
 }
 
 // classifier applies the spec's error rules, then the defaults, to responses.
@@ -128,8 +130,12 @@ func (c *classifier) classify(status int, h http.Header, body []byte, now time.T
 		v.kind = defaultKind(status)
 	}
 	if v.kind == "" {
-		if rule == nil && !validBody(h, body) {
-			v.kind, v.message = KindDecode, "response body is not valid JSON"
+		if rule == nil {
+			if !validBody(h, body) {
+				v.kind, v.message = KindDecode, "response body is not valid JSON"
+			} else {
+				v.validJSON = isJSON(h) && len(body) > 0
+			}
 		}
 		return v
 	}
@@ -189,6 +195,13 @@ func defaultKind(status int) ErrorKind {
 		return KindAuth
 	}
 	return KindPermanent
+}
+
+// isJSON reports whether the headers declare (or do not deny) a JSON body; validBody
+// scanned such bodies in full.
+func isJSON(h http.Header) bool {
+	ct := strings.ToLower(h.Get("Content-Type"))
+	return ct == "" || strings.Contains(ct, "json")
 }
 
 // validBody reports whether a success body can be decoded: empty, not declared as

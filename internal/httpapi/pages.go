@@ -25,7 +25,9 @@ type Page struct {
 
 // Pages fetches the chain that starts with first, page by page, following st's pagination
 // and selecting st's records. While the consumer handles page n, page n+1 is already being
-// fetched (prefetch depth 1). A consumer that stops early cancels that fetch, and Pages
+// fetched (prefetch depth 1), except for client-side windows (spec.Window.Client), which
+// stop on the consumer's verdict about a page. A consumer that stops early cancels the
+// fetch in flight, and Pages
 // returns only after it has ended, so no goroutine outlives the loop.
 //
 // An error ends the sequence after it is yielded with a nil page: a Doer error or a body
@@ -47,6 +49,9 @@ func Pages(ctx context.Context, d Doer, first *Request, st *spec.Stream) iter.Se
 				<-inflight // the fetch goroutine has returned
 			}
 		}()
+		// A client-side window stops on the consumer's verdict about a page, so nothing
+		// may be requested before it is given.
+		prefetch := st.Window == nil || !st.Window.Client
 		req := first
 		inflight = startFetch(ctx, d, req)
 		for n := 1; ; n++ {
@@ -56,7 +61,7 @@ func Pages(ctx context.Context, d Doer, first *Request, st *spec.Stream) iter.Se
 				yield(nil, fmt.Errorf("page %d: %w", n, f.err))
 				return
 			}
-			records, err := SelectRecords(f.resp.Body, st.Records)
+			records, err := selectRecords(f.resp.Body, st.Records, f.resp.ValidJSON)
 			if err != nil {
 				yield(nil, fmt.Errorf("page %d: %w", n, err))
 				return
@@ -65,7 +70,7 @@ func Pages(ctx context.Context, d Doer, first *Request, st *spec.Stream) iter.Se
 			if perr != nil {
 				next = nil
 			}
-			if next != nil {
+			if next != nil && prefetch {
 				inflight = startFetch(ctx, d, next)
 			}
 			page := &Page{Number: n, Request: req, Response: f.resp, Records: records, Next: next}
@@ -78,6 +83,9 @@ func Pages(ctx context.Context, d Doer, first *Request, st *spec.Stream) iter.Se
 			}
 			if next == nil {
 				return
+			}
+			if !prefetch {
+				inflight = startFetch(ctx, d, next)
 			}
 			req = next
 		}

@@ -44,6 +44,9 @@ type Response struct {
 	Body     []byte
 	Duration time.Duration // time of the final attempt, first byte to last
 	Attempts int           // 1 + retries
+	// ValidJSON is set by a Doer that has already checked the body is valid JSON, so
+	// record selection need not scan it a second time.
+	ValidJSON bool
 }
 
 // Doer performs one logical request, with whatever auth, pacing and retries it owns.

@@ -74,7 +74,7 @@ func (c *Client) attempt(ctx context.Context, method string, target *url.URL, re
 	if v.kind != "" {
 		return nil, token, &Error{Kind: v.kind, Status: v.status, Message: c.redactor.String(v.message), Wait: v.wait}
 	}
-	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: data, Duration: dur}, token, nil
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: data, Duration: dur, ValidJSON: v.validJSON}, token, nil
 }
 
 var errBodyTooLarge = fmt.Errorf("response body larger than %d MiB", MaxBody>>20)

@@ -174,7 +174,7 @@ func TestParseProblems(t *testing.T) {
 			`f.yaml:4: streams.posts: stream "posts" has no definition (it needs at least request.path)`,
 		}},
 		{"quoted key with dot", "name: acme\nbase_url: https://a.test\nstreams:\n  s:\n    mode: snapshot\n    request:\n      path: /s\n      params:\n        user.fields: [a]\n", []string{
-			`f.yaml:9: streams.s.request.params["user.fields"]: expected text, got a list`,
+			`f.yaml:9: streams.s.request.params["user.fields"]: expected a string, got a list`,
 		}},
 		{"alias bomb", aliasBomb(), []string{"f.yaml:10: the document expands to more than 200000 values; check for aliases that repeat large blocks"}},
 		{"oauth without token url", "name: acme\nbase_url: https://a.test\nauth: {type: oauth2_client}\nstreams:\n  s:\n    mode: snapshot\n    request: {path: /s}\n", []string{

@@ -39,8 +39,8 @@ func (v *validator) window(p string, st *Stream, mode string) {
 	w := st.Window
 	if w == nil {
 		switch {
-		case mode == ModeIncremental && st.Parent == nil:
-			v.ps.add(p+".mode", "an incremental stream needs a window (how the API filters by date, or client: true when it cannot); use mode: snapshot for an API without a date filter")
+		case mode == ModeIncremental && st.Parent == nil && st.Date == nil:
+			v.ps.add(p+".mode", "an incremental stream needs a date rule (date.field) to split its records into daily partitions; use mode: snapshot for records that represent no date")
 		case mode == ModeIncremental && v.parentMode(st) == ModeSnapshot:
 			v.ps.add(p+".mode", "an incremental child stream inherits its partition from its parent, but parent %q is a snapshot stream; give it a window or use mode: snapshot", st.Parent.Stream)
 		}

@@ -1,0 +1,183 @@
+package engine
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/sluice-dev/sluice/internal/httpapi"
+	"github.com/sluice-dev/sluice/internal/record"
+)
+
+// prepared is one record after the first stage: its row (system columns included),
+// identity and partition day, or the reason it was rejected.
+type prepared struct {
+	row  record.Row
+	key  [16]byte
+	sum  [16]byte
+	day  time.Time
+	raw  string // the record's JSON, kept for expanding children
+	err  error
+	slab *slab
+}
+
+// release tells the record's slab that its row is no longer needed.
+func (r *prepared) release() { r.slab.release() }
+
+// slab holds the rows of one page in one allocation. It goes back to its pool when every
+// row has been encoded or dropped, so steady-state extraction allocates almost nothing
+// and the garbage collector has little to scan. (Encoders keep no reference to a row's
+// values after Write: see format.Writer.)
+type slab struct {
+	vals record.Row
+	refs atomic.Int64
+	pool *sync.Pool
+}
+
+func (s *slab) release() {
+	if s != nil && s.refs.Add(-1) == 0 {
+		s.pool.Put(s)
+	}
+}
+
+// preparer turns raw records into prepared ones. Extractors and hashers are not safe for
+// concurrent use, so each worker owns a preparer.
+type preparer struct {
+	x    *extraction
+	exts map[*shape]*record.Extractor
+	h    record.Hasher
+}
+
+func newPreparer(x *extraction) *preparer {
+	return &preparer{x: x, exts: map[*shape]*record.Extractor{}}
+}
+
+// prepare extracts, dates and hashes raws. A child record takes its parent's day and
+// parent columns.
+func (p *preparer) prepare(sh *shape, raws []string, day time.Time, parentRaw string) []prepared {
+	ext := p.exts[sh]
+	if ext == nil {
+		ext = sh.extractor()
+		p.exts[sh] = ext
+	}
+	rule := p.x.rules[sh.name]
+	width := len(sh.out.Fields)
+	n := width - 2 // without _key and _hash
+	sl := sh.slab(len(raws) * width)
+	out := make([]prepared, len(raws))
+	keepRaw := len(p.x.plans[sh.name].children) > 0
+	for i, raw := range raws {
+		r := &out[i]
+		r.slab = sl
+		row, err := ext.Extract(raw, sl.vals[i*width:i*width:(i+1)*width])
+		if err != nil {
+			r.err = err
+			continue
+		}
+		for _, pc := range sh.parents {
+			row = append(row, parentValue(parentRaw, pc.path))
+		}
+		r.day = day
+		if parentRaw == "" {
+			if rule == nil {
+				r.day = p.x.job.days[0]
+			} else if r.day, err = rule.day(raw, row, sh.dateCol); err != nil {
+				r.err = err
+				continue
+			}
+		}
+		r.key = p.h.Key(sh.data, row[:n], sh.pk)
+		r.sum = p.h.Sum(sh.data, row[:n])
+		r.row = append(row,
+			record.Value{Kind: record.String, S: p.h.KeyText(sh.data, row[:n], sh.pk)},
+			record.Value{Kind: record.String, S: hex.EncodeToString(r.sum[:])})
+		if keepRaw {
+			r.raw = raw
+		}
+	}
+	return out
+}
+
+// pipeline walks the top-level stream's request chain. Pages are fetched ahead (see
+// httpapi.Pages), prepared by one worker per CPU in parallel, and accepted strictly in
+// page order, so de-duplication keeps the first occurrence exactly as a sequential walk.
+func (x *extraction) pipeline(ctx context.Context, sp *streamPlan) error {
+	t := x.job.task
+	first, err := httpapi.BuildRequest(t.BaseURL, t.Spec, sp.st, x.vars(nil))
+	if err != nil {
+		return fmt.Errorf("stream %s: %w", sp.name, err)
+	}
+	sh := x.shapes[sp.name]
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	type pending struct {
+		page *httpapi.Page
+		done chan []prepared
+	}
+	workers := runtime.GOMAXPROCS(0)
+	work := make(chan pending)
+	order := make(chan pending, workers)
+	var fetchErr error // written before order is closed
+	go func() {
+		defer close(order)
+		defer close(work)
+		for page, err := range httpapi.Pages(ctx, t.Client, first, sp.st) {
+			if err == nil {
+				err = sh.build(page.Records)
+			}
+			if err != nil {
+				fetchErr = fmt.Errorf("stream %s: %w", sp.name, err)
+				return
+			}
+			p := pending{page: page, done: make(chan []prepared, 1)}
+			select {
+			case order <- p:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case work <- p:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			prep := newPreparer(x)
+			for p := range work {
+				p.done <- prep.prepare(sh, p.page.Records, time.Time{}, "")
+			}
+		}()
+	}
+	defer wg.Wait()
+
+	for p := range order {
+		var recs []prepared
+		select {
+		case recs = <-p.done:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		x.window.Pages++
+		if _, err := x.accept(ctx, sp, recs); err != nil {
+			cancel()
+			drain(order)
+			return err
+		}
+	}
+	return fetchErr
+}
+
+func drain[T any](ch <-chan T) {
+	for range ch {
+	}
+}
