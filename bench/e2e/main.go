@@ -6,6 +6,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -16,7 +17,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
-	"syscall"
 	"time"
 
 	"github.com/tidwall/gjson"
@@ -140,21 +140,49 @@ accounts:
 	}
 	cmd := exec.Command(bin, "run", "--config", cfgPath, "--date", "2024-01-01", "--log-format", "json")
 	cmd.Env = append(os.Environ(), "TMPDIR="+dir)
+	var stdout bytes.Buffer
+	cmd.Stdout = &stdout
 	start := time.Now()
-	stdout, err := cmd.Output()
+	if err := cmd.Start(); err != nil {
+		return result{}, err
+	}
+	peak := watchPeakRSS(cmd.Process.Pid)
+	err = cmd.Wait()
 	elapsed := time.Since(start)
 	if err != nil {
-		return result{}, fmt.Errorf("sluice run: %v\n%s", err, stdout)
+		return result{}, fmt.Errorf("sluice run: %v\n%s", err, stdout.Bytes())
 	}
-	m := recordsRE.FindSubmatch(stdout)
+	m := recordsRE.FindSubmatch(stdout.Bytes())
 	if m == nil {
-		return result{}, fmt.Errorf("sluice run printed no record count:\n%s", stdout)
+		return result{}, fmt.Errorf("sluice run printed no record count:\n%s", stdout.Bytes())
 	}
 	n, _ := strconv.ParseInt(string(m[1]), 10, 64)
-	ru, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	rss := 0.0
-	if ru != nil {
-		rss = float64(ru.Maxrss) / 1024 // Linux reports KiB
-	}
-	return result{records: n, elapsed: elapsed, rssMB: rss}, nil
+	return result{records: n, elapsed: elapsed, rssMB: float64(<-peak) / 1024}, nil
 }
+
+// watchPeakRSS polls the process's high-water mark of resident memory (VmHWM, KiB) until
+// it exits, and sends the last value read. rusage's maxrss cannot be used: a child started
+// with vfork reports the parent's resident size, which here includes the fake API's pages.
+func watchPeakRSS(pid int) <-chan int64 {
+	out := make(chan int64, 1)
+	go func() {
+		var last int64
+		path := fmt.Sprintf("/proc/%d/status", pid)
+		for {
+			data, err := os.ReadFile(path)
+			if err != nil {
+				break
+			}
+			m := hwmRE.FindSubmatch(data)
+			if m == nil {
+				break // a zombie has no memory lines
+			}
+			last, _ = strconv.ParseInt(string(m[1]), 10, 64)
+			time.Sleep(10 * time.Millisecond)
+		}
+		out <- last
+	}()
+	return out
+}
+
+var hwmRE = regexp.MustCompile(`VmHWM:\s+(\d+) kB`)

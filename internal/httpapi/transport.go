@@ -81,6 +81,15 @@ var errBodyTooLarge = fmt.Errorf("response body larger than %d MiB", MaxBody>>20
 
 func readBody(resp *http.Response) ([]byte, error) {
 	defer resp.Body.Close()
+	if n := resp.ContentLength; n >= 0 && n <= MaxBody {
+		// One allocation of the announced size; a body longer than announced is an error
+		// of the transport, shorter is io.ErrUnexpectedEOF (a retryable cut-off body).
+		data := make([]byte, n)
+		if _, err := io.ReadFull(resp.Body, data); err != nil {
+			return nil, err
+		}
+		return data, nil
+	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
 	if err == nil && len(data) > MaxBody {
 		return nil, errBodyTooLarge
