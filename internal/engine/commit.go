@@ -50,7 +50,7 @@ func runJob(ctx context.Context, opt *Options, j *job) []PartitionResult {
 		return x.failAll(j, err)
 	}
 	var out []PartitionResult
-	for _, name := range sortedKeys(boolSet2(x.shapes)) {
+	for _, name := range sortedKeys(x.shapes) {
 		for _, d := range j.days {
 			res := x.commit(ctx, name, d, start)
 			if opt.Progress != nil {
@@ -58,14 +58,6 @@ func runJob(ctx context.Context, opt *Options, j *job) []PartitionResult {
 			}
 			out = append(out, res)
 		}
-	}
-	return out
-}
-
-func boolSet2[V any](m map[string]V) map[string]bool {
-	out := make(map[string]bool, len(m))
-	for k := range m {
-		out[k] = true
 	}
 	return out
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/tidwall/gjson"
@@ -214,7 +215,7 @@ func parentValue(raw, path string) record.Value {
 func parentFields(raw string, child *spec.Stream) map[string]string {
 	out := map[string]string{}
 	for _, name := range templateVars(child) {
-		if path, ok := cutPrefix(name, "parent."); ok {
+		if path, ok := strings.CutPrefix(name, "parent."); ok {
 			v := gjson.Get(raw, path)
 			if v.Type == gjson.Number {
 				out[path] = v.Raw

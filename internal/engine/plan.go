@@ -2,8 +2,8 @@ package engine
 
 import (
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 	"time"
 
 	"github.com/sluice-dev/sluice/internal/httpapi"
@@ -137,20 +137,9 @@ func streamTree(sp *spec.Spec, selected []string) ([]*streamPlan, error) {
 	return roots, nil
 }
 
-func streamNames(sp *spec.Spec) string {
-	names := make([]string, 0, len(sp.Streams))
-	for n := range sp.Streams {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return fmt.Sprint(names)
-}
+func streamNames(sp *spec.Spec) string { return fmt.Sprint(sortedKeys(sp.Streams)) }
 
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
+// sortedKeys returns m's keys in order.
+func sortedKeys[V any](m map[string]V) []string {
+	return slices.Sorted(maps.Keys(m))
 }

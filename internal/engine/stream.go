@@ -57,7 +57,7 @@ func (s *shape) compile(samples []string) error {
 	s.declared = declared
 	s.out = schema.Schema{Fields: append([]schema.Field(nil), ext.Schema().Fields...)}
 	if p := s.st.Parent; p != nil {
-		for _, col := range sortedKeys(boolSet(p.Fields)) {
+		for _, col := range sortedKeys(p.Fields) {
 			s.parents = append(s.parents, parentColumn{name: col, path: p.Fields[col]})
 			s.out.Fields = append(s.out.Fields, schema.Field{Name: col, Type: schema.String})
 		}
@@ -101,14 +101,6 @@ func (s *shape) slab(n int) *slab {
 func (s *shape) extractor() *record.Extractor {
 	ext, _ := record.NewExtractor(s.declared, s.st.AdditionalFields) // compile already built one
 	return ext
-}
-
-func boolSet(m map[string]string) map[string]bool {
-	out := make(map[string]bool, len(m))
-	for k := range m {
-		out[k] = true
-	}
-	return out
 }
 
 // dateRule turns a record into the UTC day it represents.

@@ -1,8 +1,6 @@
 package engine
 
 import (
-	"strings"
-
 	"github.com/sluice-dev/sluice/internal/spec"
 )
 
@@ -39,5 +37,3 @@ func templateVars(st *spec.Stream) []string {
 	walk(st.Request.Body)
 	return out
 }
-
-func cutPrefix(s, prefix string) (string, bool) { return strings.CutPrefix(s, prefix) }
