@@ -18,7 +18,6 @@ type rangeFlags struct {
 	sink, format   string
 	concurrency    int
 	lookback       int
-	refresh        bool
 }
 
 func (f *rangeFlags) register(cmd *cobra.Command) {
@@ -32,7 +31,6 @@ func (f *rangeFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.format, "format", "", "override the format: parquet or jsonl")
 	fl.IntVar(&f.concurrency, "concurrency", 0, "request windows in flight")
 	fl.IntVar(&f.lookback, "lookback-days", 0, "days before yesterday that a run without dates re-collects")
-	fl.BoolVar(&f.refresh, "refresh", false, "re-extract partitions that are already committed")
 }
 
 // overrides turns the flags that were set into config overrides (flag > env > file).
@@ -90,7 +88,6 @@ func newRunCmd(g *globals) *cobra.Command {
 				return &ExitError{Code: ExitFailed, Err: err}
 			}
 			opt := w.engineOptions(st)
-			opt.Refresh = f.refresh
 			return execute(cmd, g, opt, tasks, r)
 		},
 	}
@@ -133,6 +130,10 @@ func printSummary(g *globals, sum *engine.Summary) {
 		}
 		fmt.Fprintf(g.stdout, "  FAILED %s: %s\n", p.Partition, p.Error)
 		shown++
+	}
+	if sum.WriteError != "" {
+		fmt.Fprintf(g.stdout, "summary not written: %s\n", sum.WriteError)
+		return
 	}
 	fmt.Fprintf(g.stdout, "summary: %s/%s\n", sum.Sink, sum.Key())
 }

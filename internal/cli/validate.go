@@ -1,11 +1,14 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/sluice-dev/sluice/internal/config"
+	"github.com/sluice-dev/sluice/internal/engine"
 	"github.com/sluice-dev/sluice/internal/spec"
 )
 
@@ -31,6 +34,15 @@ source spec files alone, reporting every problem with its file:line.`,
 			fmt.Fprintf(g.stdout, "%s: ok\n", c.File)
 			for _, s := range c.Settings() {
 				fmt.Fprintf(g.stdout, "  %-28s %-24s (%s)\n", s.Key, s.Value, s.From)
+			}
+			var probs []string
+			for _, a := range c.Accounts {
+				if err := engine.CheckStreams(w.specs[a.Source], a.Streams); err != nil {
+					probs = append(probs, fmt.Sprintf("%s:%d: account %s: %v", c.File, a.Line, a.Key(), err))
+				}
+			}
+			if len(probs) > 0 {
+				return usageErr(errors.New(strings.Join(probs, "\n")))
 			}
 			for _, a := range c.Accounts {
 				sp := w.specs[a.Source]

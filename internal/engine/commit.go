@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -39,7 +40,12 @@ func runJob(ctx context.Context, opt *Options, j *job) []PartitionResult {
 		err = j.task.Err
 	}
 	if err == nil {
+		err = opt.halts.get(j.task)
+	}
+	if err == nil {
 		err = x.run(ctx)
+		opt.halts.note(j.task, err)
+		opt.stats.Merge(x.stats)
 	}
 	if err != nil {
 		if x != nil {
@@ -91,8 +97,13 @@ func result(p layout.Partition, outcome string, records int64, errText string) P
 func (x *extraction) commit(ctx context.Context, stream string, d time.Time, start time.Time) PartitionResult {
 	w := x.writer(stream, d)
 	p := w.part
+	var created []string // objects of this attempt, removed again if it fails
 	fail := func(err error) PartitionResult {
 		w.discard()
+		for _, k := range created {
+			// Best effort: a leftover is unreferenced by any manifest, never read as data.
+			_ = x.opt.Store.Delete(context.WithoutCancel(ctx), k)
+		}
 		x.opt.Logger.Error("partition failed", "partition", p.String(), "err", err)
 		return result(p, OutcomeFailed, 0, err.Error())
 	}
@@ -139,6 +150,7 @@ func (x *extraction) commit(ctx context.Context, stream string, d time.Time, sta
 		if err != nil {
 			return fail(fmt.Errorf("store data file: %w", err))
 		}
+		created = append(created, key)
 		meta.File = &FileInfo{Key: key, Format: string(x.opt.Format), Size: st.size, SHA256: st.sha256, Records: st.counts.Written}
 		next.Files = append(next.Files, ledger.File{Key: key, Role: "data", Size: st.size, SHA256: st.sha256})
 	}
@@ -148,9 +160,13 @@ func (x *extraction) commit(ctx context.Context, stream string, d time.Time, sta
 	if _, err := store.Create(ctx, mkey, bytes.NewReader(body), int64(len(body))); err != nil {
 		return fail(fmt.Errorf("store metadata: %w", err))
 	}
+	created = append(created, mkey)
 	next.Files = append(next.Files, ledger.File{Key: mkey, Role: "metadata", Size: int64(len(body))})
 	if err := ledger.Commit(ctx, store, p.ManifestKey(), prev, etag, next); err != nil {
-		return fail(err)
+		if !errors.Is(err, ledger.ErrCleanup) {
+			return fail(err)
+		}
+		x.opt.Logger.Warn("superseded file left behind", "partition", p.String(), "err", err)
 	}
 	x.opt.Logger.Info("partition committed", "partition", p.String(), "records", st.counts.Written,
 		"duplicates", st.counts.Duplicates, "replaced", len(prev.Keys()) > 0)

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -44,10 +45,9 @@ type Options struct {
 	Build Build
 	// ConfigHash is the digest of the workflow config, for metadata.
 	ConfigHash string
-	// Refresh re-extracts partitions that are already committed (reserved for resume).
-	Refresh bool
-
-	rng Range // the run's range, for metadata
+	rng        Range // the run's range, for metadata
+	halts      *halts
+	stats      *httpapi.Stats // every request of the run
 }
 
 // Build describes the binary that wrote a file.
@@ -104,9 +104,17 @@ type Progress interface {
 func Run(ctx context.Context, opt Options, tasks []Task, r Range) (*Summary, error) {
 	opt.defaults()
 	opt.rng = r
-	if err := os.MkdirAll(opt.TempDir, 0o755); err != nil {
-		return nil, fmt.Errorf("temp dir %s: %w", opt.TempDir, err)
+	opt.halts = &halts{}
+	opt.stats = &httpapi.Stats{}
+	if err := opt.claimRunTime(ctx); err != nil {
+		return nil, err
 	}
+	dir, err := runTempDir(opt.TempDir, opt.RunID)
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	opt.TempDir = dir
 	jobs, err := planJobs(tasks, r, opt.now())
 	if err != nil {
 		return nil, err
@@ -132,11 +140,35 @@ func Run(ctx context.Context, opt Options, tasks []Task, r Range) (*Summary, err
 		}()
 	}
 	wg.Wait()
+	sum.Requests = opt.stats.Snapshot()
 	sum.finish(opt.now())
 	if err := sum.write(context.WithoutCancel(ctx), opt.Store); err != nil {
+		sum.WriteError = err.Error()
 		opt.Logger.Warn("run summary not written", "err", err)
 	}
 	return sum, nil
+}
+
+// claimRunTime checks that the sink answers, and moves the run timestamp past any run
+// that already used the same second: keys carry the timestamp, so two runs in one second
+// would otherwise collide.
+func (o *Options) claimRunTime(ctx context.Context) error {
+	for range 60 {
+		prefix := strings.TrimSuffix(layout.RunKey(o.RunTime, ""), ".json")
+		taken := false
+		for _, err := range o.Store.List(ctx, prefix) {
+			if err != nil {
+				return fmt.Errorf("sink %s does not answer: %w", o.Sink, err)
+			}
+			taken = true
+			break
+		}
+		if !taken {
+			return nil
+		}
+		o.RunTime = o.RunTime.Add(time.Second)
+	}
+	return fmt.Errorf("sink %s: 60 runs started within one minute; try again", o.Sink)
 }
 
 func (o *Options) defaults() {

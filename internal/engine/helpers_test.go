@@ -47,6 +47,8 @@ type e2eRun struct {
 	Timeout time.Duration
 	// Retry is every client's retry policy.
 	Retry httpapi.RetryPolicy
+	// Concurrency bounds the windows in flight; default the engine's.
+	Concurrency int
 }
 
 // e2eAccount is one account of a run with its credentials.
@@ -93,7 +95,7 @@ func runE2E(t *testing.T, r e2eRun) *engine.Summary {
 	now := r.Now
 	sum, err := engine.Run(context.Background(), engine.Options{
 		Store: r.Store, Format: r.Format, TempDir: t.TempDir(), RunID: r.RunID, RunTime: r.RunTime,
-		Now: func() time.Time { return now },
+		Now: func() time.Time { return now }, Concurrency: r.Concurrency,
 	}, tasks, r.Range)
 	if err != nil {
 		t.Fatalf("run: %v", err)

@@ -140,8 +140,8 @@ func (x *extraction) accept(ctx context.Context, sp *streamPlan, recs []prepared
 		x.window.Fetched++
 		if r.err != nil {
 			r.release()
-			if sp.st.AdditionalFields == record.AdditionalFail {
-				return false, fmt.Errorf("stream %s: %w (additional_fields: fail)", sp.name, r.err)
+			if sp.st.OnReject != spec.RejectSkip {
+				return false, fmt.Errorf("stream %s: record rejected: %w (nothing of this window is committed; fix the spec's field declarations, or set on_reject: skip to drop such records)", sp.name, r.err)
 			}
 			x.reject(sp.name, r.err)
 			older = false

@@ -143,3 +143,10 @@ func streamNames(sp *spec.Spec) string { return fmt.Sprint(sortedKeys(sp.Streams
 func sortedKeys[V any](m map[string]V) []string {
 	return slices.Sorted(maps.Keys(m))
 }
+
+// CheckStreams reports an error when the named streams of sp (all when names is empty)
+// cannot run in this build, such as snapshot streams.
+func CheckStreams(sp *spec.Spec, names []string) error {
+	_, err := streamTree(sp, names)
+	return err
+}

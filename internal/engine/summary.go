@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sluice-dev/sluice/internal/httpapi"
 	"github.com/sluice-dev/sluice/internal/layout"
 	"github.com/sluice-dev/sluice/internal/store"
 )
@@ -16,18 +17,22 @@ import (
 type Summary struct {
 	mu sync.Mutex
 
-	Version      int               `json:"version"`
-	RunID        string            `json:"run_id"`
-	RunTimestamp string            `json:"run_ts"`
-	Started      time.Time         `json:"started_at"`
-	Finished     time.Time         `json:"finished_at"`
-	Sink         string            `json:"sink"`
-	Format       string            `json:"format"`
-	Range        WindowRange       `json:"range"`
-	Tool         Build             `json:"tool"`
-	ConfigHash   string            `json:"config_hash,omitempty"`
-	Totals       Totals            `json:"totals"`
-	Partitions   []PartitionResult `json:"partitions"`
+	// WriteError says why the summary could not be stored ("" when it was).
+	WriteError string `json:"-"`
+
+	Version      int                   `json:"version"`
+	RunID        string                `json:"run_id"`
+	RunTimestamp string                `json:"run_ts"`
+	Started      time.Time             `json:"started_at"`
+	Finished     time.Time             `json:"finished_at"`
+	Sink         string                `json:"sink"`
+	Format       string                `json:"format"`
+	Range        WindowRange           `json:"range"`
+	Tool         Build                 `json:"tool"`
+	ConfigHash   string                `json:"config_hash,omitempty"`
+	Totals       Totals                `json:"totals"`
+	Requests     httpapi.StatsSnapshot `json:"requests"`
+	Partitions   []PartitionResult     `json:"partitions"`
 }
 
 // Totals count partitions by outcome and the records they hold.

@@ -240,8 +240,8 @@ func TestWindowRouting(t *testing.T) {
 			requests: 3,
 		},
 		{
-			name:   "a record without its date is rejected and counted",
-			stream: eventsStream,
+			name:   "with on_reject: skip a record without its date is rejected and counted",
+			stream: eventsStream + "    on_reject: skip\n",
 			pages: [][]string{{
 				`{"id":"a","ts":"2024-01-02T01:00:00Z","n":1}`, `{"id":"b","n":2}`, `{"id":"c","ts":null,"n":3}`,
 			}},

@@ -39,7 +39,7 @@ func TestReferenceCoversModel(t *testing.T) {
 	for k := range keys {
 		words = append(words, k)
 	}
-	for _, set := range [][]string{authTypes, resetFormats, actions, waitUnits, modes, pageTypes, extraModes, methods, paramPlaces, typeNames(), fieldFormats, windowFormats} {
+	for _, set := range [][]string{authTypes, resetFormats, actions, waitUnits, modes, pageTypes, extraModes, rejectModes, methods, paramPlaces, typeNames(), fieldFormats, windowFormats} {
 		words = append(words, set...)
 	}
 	sort.Strings(words)

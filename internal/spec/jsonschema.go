@@ -108,6 +108,7 @@ func refine(defs jsonschema.Definitions) error {
 		}},
 		{"Stream", "mode", oneOf(modes)},
 		{"Stream", "additional_fields", oneOf(extraModes)},
+		{"Stream", "on_reject", oneOf(rejectModes)},
 		{"Request", "method", oneOf(methods)},
 		{"Pagination", "type", oneOf(pageTypes)},
 		{"Pagination", "in", oneOf(paramPlaces)},

@@ -91,6 +91,7 @@ func specDocs() map[string]string {
 		"github.com/sluice-dev/sluice/internal/spec.Stream.Description":          "Description says what the records are.",
 		"github.com/sluice-dev/sluice/internal/spec.Stream.Fields":               "Fields are the declared columns. Empty: inferred from the first page.",
 		"github.com/sluice-dev/sluice/internal/spec.Stream.Mode":                 "Mode is incremental (default) or snapshot.",
+		"github.com/sluice-dev/sluice/internal/spec.Stream.OnReject":             "OnReject is what a record that cannot be turned into a row does to its request window: fail (the default: nothing of the window is committed, so committed data is never replaced by an extraction with holes) or skip (the record is dropped, counted and sampled in the metadata, and the window commits).",
 		"github.com/sluice-dev/sluice/internal/spec.Stream.Pagination":           "Pagination says how to get the next page.",
 		"github.com/sluice-dev/sluice/internal/spec.Stream.Parent":               "Parent makes this a child stream: one request (chain) per record of the parent.",
 		"github.com/sluice-dev/sluice/internal/spec.Stream.PrimaryKey":           "PrimaryKey names the fields that identify a record. Empty: the content hash.",

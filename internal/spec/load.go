@@ -144,6 +144,9 @@ func (st *Stream) setDefaults() {
 	if st.Request.Method == "" {
 		st.Request.Method = "GET"
 	}
+	if st.OnReject == "" {
+		st.OnReject = RejectFail
+	}
 	if st.AdditionalFields == "" {
 		st.AdditionalFields = "keep"
 	}

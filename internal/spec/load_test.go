@@ -49,7 +49,7 @@ func TestParseDefaults(t *testing.T) {
 		Window:           &Window{MaxDays: 1},
 		Date:             &DateRule{Field: "created_at", Timezone: "UTC"},
 		Pagination:       Pagination{Type: PageNone},
-		AdditionalFields: "keep",
+		AdditionalFields: "keep", OnReject: RejectFail,
 	}
 	if got := s.Streams["posts"]; !reflect.DeepEqual(got, want) {
 		t.Errorf("stream = %+v\nwant     %+v", got, want)

@@ -123,6 +123,12 @@ type ErrorRule struct {
 	MessagePath string `yaml:"message_path,omitempty" json:"message_path,omitempty"`
 }
 
+// What a rejected record does to its window.
+const (
+	RejectFail = "fail"
+	RejectSkip = "skip"
+)
+
 // Stream modes.
 const (
 	ModeIncremental = "incremental"
@@ -153,6 +159,11 @@ type Stream struct {
 	// AdditionalFields is what to do with record fields not declared: keep (in an _extra
 	// JSON column, the default), drop, or fail.
 	AdditionalFields string `yaml:"additional_fields,omitempty" json:"additional_fields,omitempty"`
+	// OnReject is what a record that cannot be turned into a row does to its request
+	// window: fail (the default: nothing of the window is committed, so committed data is
+	// never replaced by an extraction with holes) or skip (the record is dropped, counted
+	// and sampled in the metadata, and the window commits).
+	OnReject string `yaml:"on_reject,omitempty" json:"on_reject,omitempty"`
 	// Parent makes this a child stream: one request (chain) per record of the parent.
 	Parent *Parent `yaml:"parent,omitempty" json:"parent,omitempty"`
 }

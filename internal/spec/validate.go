@@ -18,6 +18,7 @@ var (
 	modes        = []string{ModeIncremental, ModeSnapshot}
 	pageTypes    = []string{PageNone, PageCursor, PageNext, PageLink, PageOffset, PagePage}
 	extraModes   = []string{"keep", "drop", "fail"}
+	rejectModes  = []string{RejectFail, RejectSkip}
 	methods      = []string{"GET", "POST"}
 	paramPlaces  = []string{"query", "body"}
 	// reservedStreams would collide with the snapshots/ and diffs/ folders of the layout.

@@ -26,6 +26,9 @@ func (v *validator) stream(name string, st *Stream) {
 	if !slices.Contains(extraModes, extra) {
 		v.ps.add(p+".additional_fields", "%s", unknownValue("additional_fields value", st.AdditionalFields, extraModes))
 	}
+	if r := orDefault(st.OnReject, RejectFail); !slices.Contains(rejectModes, r) {
+		v.ps.add(p+".on_reject", "%s", unknownValue("on_reject value", st.OnReject, rejectModes))
+	}
 	v.parent(p, name, st)
 	v.window(p, st, mode)
 	v.date(p, st)

@@ -1,0 +1,81 @@
+package engine_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sluice-dev/sluice/internal/engine"
+	"github.com/sluice-dev/sluice/internal/fakeapi"
+	"github.com/sluice-dev/sluice/internal/format"
+)
+
+// A rejected record fails its window by default, and the data committed before stays
+// exactly as it was: an extraction with holes never replaces a complete one.
+func TestRejectedRecordKeepsCommittedData(t *testing.T) {
+	api := &pagedAPI{pages: [][]string{{
+		`{"id":"a","ts":"2024-01-02T01:00:00Z","n":1}`, `{"id":"b","ts":"2024-01-02T02:00:00Z","n":2}`,
+	}}}
+	srv := fakeapi.StartHandler(t, api)
+	st := localStore(t)
+	day := time.Date(2024, 1, 2, 0, 0, 0, 0, time.UTC)
+	run := func(at time.Time) *engine.Summary {
+		return runE2E(t, e2eRun{
+			Store: st, Spec: windowSpec(t, eventsStream), BaseURL: srv.URL, Accounts: accounts(nil, "acct"),
+			Format: format.Parquet, Range: engine.Range{From: day, To: day}, RunTime: at,
+		})
+	}
+	first := run(time.Date(2024, 8, 1, 0, 0, 0, 0, time.UTC))
+	if first.Totals.Committed != 1 || first.Totals.Records != 2 {
+		t.Fatalf("first run: %+v", first.Totals)
+	}
+	before := storeKeys(t, st, "mini/")
+
+	// The API now sends a record whose n is not an integer.
+	api.pages[0][1] = `{"id":"b","ts":"2024-01-02T02:00:00Z","n":"two"}`
+	second := run(time.Date(2024, 8, 2, 0, 0, 0, 0, time.UTC))
+	if second.Totals.Failed != 1 || second.ExitCode() != 1 {
+		t.Fatalf("second run: %+v", second.Totals)
+	}
+	msg := second.Partitions[0].Error
+	if !strings.HasPrefix(msg, `stream events: record rejected: field "n"`) || !strings.Contains(msg, "on_reject: skip") {
+		t.Errorf("error = %q", msg)
+	}
+	after := storeKeys(t, st, "mini/")
+	if strings.Join(after, "\n") != strings.Join(before, "\n") {
+		t.Errorf("objects changed:\n%v\nwant\n%v", after, before)
+	}
+	var got []string
+	for _, k := range storeKeys(t, st, "mini/acct/events/2024/01/02/data_") {
+		for _, r := range readRecords(t, st, k) {
+			got = append(got, r["_key"].(string))
+		}
+	}
+	if strings.Join(got, ",") != "a,b" {
+		t.Errorf("records = %v, want a,b", got)
+	}
+}
+
+// Two runs started in the same second get distinct timestamps, so their keys never collide.
+func TestRunsInTheSameSecondGetDistinctTimestamps(t *testing.T) {
+	api := &pagedAPI{pages: [][]string{{`{"id":"a","ts":"2024-01-02T01:00:00Z","n":1}`}}}
+	srv := fakeapi.StartHandler(t, api)
+	st := localStore(t)
+	day := time.Date(2024, 1, 2, 0, 0, 0, 0, time.UTC)
+	at := time.Date(2024, 8, 1, 0, 0, 0, 0, time.UTC)
+	var keys []string
+	for range 2 {
+		sum := runE2E(t, e2eRun{
+			Store: st, Spec: windowSpec(t, eventsStream), BaseURL: srv.URL, Accounts: accounts(nil, "acct"),
+			Format: format.Parquet, Range: engine.Range{From: day, To: day}, RunTime: at,
+		})
+		if sum.Totals.Failed != 0 {
+			t.Fatalf("totals %+v", sum.Totals)
+		}
+		keys = append(keys, sum.Key())
+	}
+	want := []string{"_sluice/runs/2024/08/01/run_20240801T000000Z_run1.json", "_sluice/runs/2024/08/01/run_20240801T000001Z_run1.json"}
+	if strings.Join(keys, " ") != strings.Join(want, " ") {
+		t.Errorf("summaries %v, want %v", keys, want)
+	}
+}
