@@ -5,7 +5,7 @@ GO            ?= go
 TOOLS_DIR     ?= $(HOME)/.cache/sluice/tools
 VERSITYGW_VER := v1.8.0
 VERSITYGW     := $(TOOLS_DIR)/versitygw-$(VERSITYGW_VER)/versitygw
-GOTEST_FLAGS  ?=
+GOTEST_FLAGS  ?= -count=1
 
 .PHONY: build test unit tools interop bench lint clean
 

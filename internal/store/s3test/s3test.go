@@ -167,6 +167,8 @@ func (s *Server) start() error {
 	cmd.Env = append(os.Environ(), "ROOT_ACCESS_KEY_ID=", "ROOT_SECRET_ACCESS_KEY=")
 	logs := &bytes.Buffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
+	// The server must not outlive a test binary that is killed (a timeout, a crash test).
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start %s: %w", s.bin, err)
 	}
