@@ -251,22 +251,37 @@ func (l *Lease) Release(ctx context.Context) error {
 // decoded (it is removed all the same: clearing a broken lease is what unlock is for).
 // It is for the lease of a run known to be dead (`sluice unlock`, `--force-unlock`); a
 // live holder learns of it at its next renewal, as ErrLost.
+//
+// It first replaces the lease by CAS with an expired, holderless one, then deletes that:
+// a renewal racing the unlock then fails its CAS instead of writing the lease back (some
+// S3-compatible servers check If-Match and write in two steps, so a plain delete can be
+// undone by a renewal already past its check).
 func ForceUnlock(ctx context.Context, st store.Store, stream layout.Stream) (*LeaseInfo, error) {
 	if err := stream.Check(); err != nil {
 		return nil, fmt.Errorf("unlock: %w", err)
 	}
-	data, _, err := readSmall(ctx, st, stream.LeaseKey())
-	if err != nil || data == nil {
-		return nil, err
+	key := stream.LeaseKey()
+	tomb := LeaseInfo{Version: LeaseVersion, Stream: streamName(stream), Holder: Holder{RunID: "(unlocked)"}}
+	for range acquireAttempts {
+		data, etag, err := readSmall(ctx, st, key)
+		if err != nil || data == nil {
+			return nil, err
+		}
+		li, err := decodeLease(data, stream)
+		if err != nil {
+			li = &LeaseInfo{Stream: streamName(stream)}
+		}
+		if _, err := st.Swap(ctx, key, tomb.Encode(), etag); errors.Is(err, store.ErrPrecondition) {
+			continue // renewed or taken over meanwhile: unlock what is there now
+		} else if err != nil {
+			return nil, fmt.Errorf("unlock %s: %w", streamName(stream), err)
+		}
+		if err := st.Delete(ctx, key); err != nil {
+			return nil, fmt.Errorf("unlock %s: %w (the lease is expired, so the next run takes it over)", streamName(stream), err)
+		}
+		return li, nil
 	}
-	li, err := decodeLease(data, stream)
-	if err != nil {
-		li = &LeaseInfo{Stream: streamName(stream)}
-	}
-	if err := st.Delete(ctx, stream.LeaseKey()); err != nil {
-		return nil, fmt.Errorf("unlock %s: %w", streamName(stream), err)
-	}
-	return li, nil
+	return nil, fmt.Errorf("unlock %s: the lease changed %d times while unlocking; its holder is alive and renewing it", streamName(stream), acquireAttempts)
 }
 
 // streamName renders s as source/account/stream for messages and stored objects.

@@ -25,7 +25,8 @@ type Report struct {
 	// references, and staged parts no checkpoint references.
 	Removed []string
 	// Missing holds keys a manifest references that are not stored (a damaged partition:
-	// re-extract it with --refresh), sorted. Reconcile never changes a manifest.
+	// re-extract it with --refresh), sorted. Only folders that still hold at least one
+	// partition file are checked. Reconcile never changes a manifest.
 	Missing []string
 	// Ignored counts keys under the stream's data prefix that are not sluice partition
 	// files (other tools' files, deeper folders); they are left alone.
