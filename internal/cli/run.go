@@ -18,6 +18,7 @@ type rangeFlags struct {
 	sink, format   string
 	concurrency    int
 	lookback       int
+	forceUnlock    bool
 }
 
 func (f *rangeFlags) register(cmd *cobra.Command) {
@@ -31,6 +32,7 @@ func (f *rangeFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.format, "format", "", "override the format: parquet or jsonl")
 	fl.IntVar(&f.concurrency, "concurrency", 0, "request windows in flight")
 	fl.IntVar(&f.lookback, "lookback-days", 0, "days before yesterday that a run without dates re-collects")
+	fl.BoolVar(&f.forceUnlock, "force-unlock", false, "remove other runs' stream leases first (only when that run is known to be dead)")
 }
 
 // overrides turns the flags that were set into config overrides (flag > env > file).
@@ -88,6 +90,7 @@ func newRunCmd(g *globals) *cobra.Command {
 				return &ExitError{Code: ExitFailed, Err: err}
 			}
 			opt := w.engineOptions(st)
+			opt.ForceUnlock = f.forceUnlock
 			return execute(cmd, g, opt, tasks, r)
 		},
 	}

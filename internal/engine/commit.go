@@ -8,6 +8,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/sluice-dev/sluice/internal/failpoint"
 	"github.com/sluice-dev/sluice/internal/layout"
 	"github.com/sluice-dev/sluice/internal/ledger"
 )
@@ -53,7 +54,7 @@ func runJob(ctx context.Context, opt *Options, j *job) []PartitionResult {
 		}
 		opt.Logger.Error("window failed", "source", j.task.Spec.Name, "account", j.task.AccountID,
 			"stream", j.stream.name, "from", j.days[0].Format(time.DateOnly), "to", j.days[len(j.days)-1].Format(time.DateOnly), "err", err)
-		return x.failAll(j, err)
+		return failJob(j, err)
 	}
 	var out []PartitionResult
 	for _, name := range sortedKeys(x.shapes) {
@@ -68,8 +69,8 @@ func runJob(ctx context.Context, opt *Options, j *job) []PartitionResult {
 	return out
 }
 
-// failAll reports every partition of the job as failed with err.
-func (x *extraction) failAll(j *job, err error) []PartitionResult {
+// failJob reports every partition of the job as failed with err.
+func failJob(j *job, err error) []PartitionResult {
 	var out []PartitionResult
 	var walk func(sp *streamPlan)
 	walk = func(sp *streamPlan) {
@@ -151,6 +152,7 @@ func (x *extraction) commit(ctx context.Context, stream string, d time.Time, sta
 			return fail(fmt.Errorf("store data file: %w", err))
 		}
 		created = append(created, key)
+		failpoint.Hit(failpoint.AfterDataPut)
 		meta.File = &FileInfo{Key: key, Format: string(x.opt.Format), Size: st.size, SHA256: st.sha256, Records: st.counts.Written}
 		next.Files = append(next.Files, ledger.File{Key: key, Role: "data", Size: st.size, SHA256: st.sha256})
 	}
@@ -161,6 +163,7 @@ func (x *extraction) commit(ctx context.Context, stream string, d time.Time, sta
 		return fail(fmt.Errorf("store metadata: %w", err))
 	}
 	created = append(created, mkey)
+	failpoint.Hit(failpoint.AfterMetadataPut)
 	next.Files = append(next.Files, ledger.File{Key: mkey, Role: "metadata", Size: int64(len(body))})
 	if err := ledger.Commit(ctx, store, p.ManifestKey(), prev, etag, next); err != nil {
 		if !errors.Is(err, ledger.ErrCleanup) {
@@ -168,6 +171,7 @@ func (x *extraction) commit(ctx context.Context, stream string, d time.Time, sta
 		}
 		x.opt.Logger.Warn("superseded file left behind", "partition", p.String(), "err", err)
 	}
+	failpoint.Hit(failpoint.AfterManifestCAS)
 	x.opt.Logger.Info("partition committed", "partition", p.String(), "records", st.counts.Written,
 		"duplicates", st.counts.Duplicates, "replaced", len(prev.Keys()) > 0)
 	res := result(p, OutcomeCommitted, st.counts.Written, "")

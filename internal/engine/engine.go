@@ -41,6 +41,10 @@ type Options struct {
 	RunTime time.Time
 	// Now returns the current time; default time.Now.
 	Now func() time.Time
+	// LeaseTTL is the life of stream leases without renewal. Default DefaultLeaseTTL.
+	LeaseTTL time.Duration
+	// ForceUnlock removes other runs' leases on the streams first (for a run known dead).
+	ForceUnlock bool
 	// Build describes this binary for metadata.
 	Build Build
 	// ConfigHash is the digest of the workflow config, for metadata.
@@ -128,18 +132,35 @@ func Run(ctx context.Context, opt Options, tasks []Task, r Range) (*Summary, err
 		opt.Progress.Planned(n)
 	}
 	sem := make(chan struct{}, opt.Concurrency)
-	var wg sync.WaitGroup
-	for _, j := range jobs {
-		wg.Add(1)
-		sem <- struct{}{}
+	var all sync.WaitGroup
+	for _, g := range groupJobs(jobs) {
+		all.Add(1)
 		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			res := runJob(ctx, &opt, j)
-			sum.add(res)
+			defer all.Done()
+			gctx, release, err := opt.guard(ctx, g)
+			if err != nil {
+				err = leaseFailure(err)
+				opt.Logger.Error("stream not run", "source", g.task.Spec.Name, "account", g.task.AccountID, "stream", g.root.name, "err", err)
+				for _, j := range g.jobs {
+					sum.add(failJob(j, err))
+				}
+				return
+			}
+			defer release()
+			var wg sync.WaitGroup
+			for _, j := range g.jobs {
+				wg.Add(1)
+				sem <- struct{}{}
+				go func() {
+					defer wg.Done()
+					defer func() { <-sem }()
+					sum.add(runJob(gctx, &opt, j))
+				}()
+			}
+			wg.Wait()
 		}()
 	}
-	wg.Wait()
+	all.Wait()
 	sum.Requests = opt.stats.Snapshot()
 	sum.finish(opt.now())
 	if err := sum.write(context.WithoutCancel(ctx), opt.Store); err != nil {
@@ -188,6 +209,9 @@ func (o *Options) defaults() {
 		o.RunTime = o.Now()
 	}
 	o.RunTime = o.RunTime.UTC().Truncate(time.Second)
+	if o.LeaseTTL <= 0 {
+		o.LeaseTTL = DefaultLeaseTTL
+	}
 	if o.Format == "" {
 		o.Format = format.Parquet
 	}

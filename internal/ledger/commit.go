@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/sluice-dev/sluice/internal/failpoint"
 	"github.com/sluice-dev/sluice/internal/store"
 )
 
@@ -33,6 +34,7 @@ func Commit(ctx context.Context, st store.Store, key string, prev *Manifest, eta
 		if slices.Contains(keep, k) {
 			continue
 		}
+		failpoint.Hit(failpoint.DuringSupersededDelete)
 		if err := st.Delete(ctx, k); err != nil {
 			return fmt.Errorf("commit %s: %w: %s: %v", next.Partition, ErrCleanup, k, err)
 		}
