@@ -35,8 +35,10 @@ func (f Format) Ext() string { return string(f) }
 
 // Writer encodes rows of one schema to an io.Writer.
 type Writer interface {
-	// Write appends one row; the row's values are aligned with the schema's fields and
-	// may be reused by the caller after Write returns.
+	// Write appends one row, its values aligned with the schema's fields. Write copies
+	// what it keeps: once it returns, the caller may reuse the row and release or
+	// overwrite any memory the row references, including the bytes behind its strings
+	// (which may point into a pooled response body).
 	Write(row record.Row) error
 	// Close flushes buffered rows and the file footer. It does not close the io.Writer.
 	Close() error

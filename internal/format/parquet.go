@@ -7,7 +7,6 @@ import (
 	"io"
 
 	"github.com/parquet-go/parquet-go"
-	"github.com/parquet-go/parquet-go/compress/zstd"
 
 	"github.com/sluice-dev/sluice/internal/record"
 	"github.com/sluice-dev/sluice/internal/schema"
@@ -17,12 +16,20 @@ import (
 // (as JSON) of a file, so readers recover the declared types (json vs string).
 const SchemaMetadataKey = "sluice.schema"
 
-// Default row group limits. With ~400-byte records a row group holds about 50 MB of
-// values before compression; the writer's peak heap stays near that.
+// Default row group limits. A row group's pages stay in memory, compressed, until the
+// row group ends, so the byte limit bounds the writer's memory: at most about
+// DefaultRowGroupBytes of pages (when values do not compress at all) plus one open page
+// per column. With ~400-byte records a row group holds about 100,000 rows and 11 MB of
+// compressed pages, large enough for readers to scan efficiently.
 const (
 	DefaultRowGroupRows  = 128 * 1024
-	DefaultRowGroupBytes = 48 << 20
+	DefaultRowGroupBytes = 32 << 20
 )
+
+// pageSize is the target size of a data page's values before compression. Pages of at
+// most 128 KiB are compressed as a single zstd block, without a history buffer, and
+// keep the open page of every column small.
+const pageSize = 112 << 10
 
 // ParquetOptions tunes the Parquet writer. Zero values select the defaults.
 type ParquetOptions struct {
@@ -52,9 +59,14 @@ const batchRows = 64
 // file. Every column is optional; Absent and Null both become Parquet nulls. Strings and
 // JSON are UTF-8 BYTE_ARRAY (STRING), ints INT64, floats DOUBLE, timestamps INT64
 // TIMESTAMP(MICROS, UTC), dates INT32 DATE, objects groups and lists three-level LISTs.
-// Memory is bounded by the row group limits in opt. String values are referenced, not
-// copied, until the row group is flushed, so they must not be mutated (as Go strings
-// never are) after Write.
+// Integer columns are DELTA_BINARY_PACKED, strings DELTA_LENGTH_BYTE_ARRAY, in v2 data
+// pages of about 112 KiB, with page bounds in the column index.
+//
+// Write copies string bytes before it returns, so rows never pin caller memory. The
+// writer's memory is bounded by the row group limits in opt: the current row group's
+// compressed pages (whose chunks it keeps for the next row group), one open page per
+// column and one zstd encoder. Write and Close must be called from one goroutine at a
+// time.
 func NewParquet(w io.Writer, s schema.Schema, opt ParquetOptions) (Writer, error) {
 	ps, err := parquetSchema(s)
 	if err != nil {
@@ -64,10 +76,21 @@ func NewParquet(w io.Writer, s schema.Schema, opt ParquetOptions) (Writer, error
 	if err != nil {
 		return nil, fmt.Errorf("parquet schema: %w", err)
 	}
+	codec, err := newZstdCodec(pageSize)
+	if err != nil {
+		return nil, fmt.Errorf("parquet: %w", err)
+	}
 	opt = opt.withDefaults()
 	pw := parquet.NewWriter(w, ps,
 		parquet.KeyValueMetadata(SchemaMetadataKey, string(desc)),
-		parquet.Compression(&zstd.Codec{Level: zstd.SpeedFastest}),
+		parquet.Compression(codec),
+		parquet.PageBufferSize(pageSize),
+		parquet.ColumnPageBuffers(&pagePool{}),
+		// Page bounds go to the column index, where readers look for them; repeating
+		// them in every page header would compute each page's min and max twice.
+		parquet.DataPageStatistics(false),
+		parquet.DefaultEncodingFor(parquet.Int64, &parquet.DeltaBinaryPacked),
+		parquet.DefaultEncodingFor(parquet.Int32, &parquet.DeltaBinaryPacked),
 		parquet.MaxRowsPerRowGroup(opt.RowGroupRows),
 		parquet.CreatedBy("sluice", "", ""),
 	)

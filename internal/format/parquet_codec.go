@@ -1,0 +1,70 @@
+package format
+
+import (
+	"fmt"
+	"math/bits"
+
+	"github.com/klauspost/compress/zstd"
+	"github.com/parquet-go/parquet-go/compress"
+	pformat "github.com/parquet-go/parquet-go/format"
+)
+
+// zstdCodec is the page codec of one Parquet writer: a single zstd encoder, created
+// once and reused for every page. parquet-go's own zstd.Codec keeps its encoders in a
+// sync.Pool, which every garbage collection empties, so a busy process kept building
+// new encoders (each with a fresh history buffer of a megabyte or more).
+//
+// A writer compresses its pages from the goroutine that calls Write and Close, one page
+// at a time, so the codec is not safe for concurrent use and needs no lock.
+type zstdCodec struct {
+	enc *zstd.Encoder
+	dec *zstd.Decoder // created on first Decode; writers never decode
+}
+
+var _ compress.Codec = (*zstdCodec)(nil)
+
+// newZstdCodec returns a codec tuned for pages of about pageSize bytes: the fastest
+// level, no checksum (Parquet pages carry their own CRC), no extra goroutines, and a
+// window no larger than a page, since every page is compressed on its own.
+func newZstdCodec(pageSize int) (*zstdCodec, error) {
+	enc, err := zstd.NewWriter(nil,
+		zstd.WithEncoderLevel(zstd.SpeedFastest),
+		zstd.WithEncoderConcurrency(1),
+		zstd.WithEncoderCRC(false),
+		zstd.WithZeroFrames(true),
+		zstd.WithWindowSize(windowFor(pageSize)),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("zstd encoder: %w", err)
+	}
+	return &zstdCodec{enc: enc}, nil
+}
+
+// windowFor returns the smallest valid zstd window (a power of two from 1 KiB) that
+// holds a page of n bytes plus the overshoot of the last batch written to it.
+func windowFor(n int) int {
+	n += n / 4
+	w := 1 << bits.Len(uint(n-1))
+	return min(max(w, zstd.MinWindowSize), zstd.MaxWindowSize)
+}
+
+func (c *zstdCodec) String() string { return "ZSTD" }
+
+func (c *zstdCodec) CompressionCodec() pformat.CompressionCodec { return pformat.Zstd }
+
+// Encode compresses src as one zstd frame, appended to dst[:0].
+func (c *zstdCodec) Encode(dst, src []byte) ([]byte, error) {
+	return c.enc.EncodeAll(src, dst[:0]), nil
+}
+
+// Decode decompresses src into dst[:0].
+func (c *zstdCodec) Decode(dst, src []byte) ([]byte, error) {
+	if c.dec == nil {
+		d, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1))
+		if err != nil {
+			return nil, fmt.Errorf("zstd decoder: %w", err)
+		}
+		c.dec = d
+	}
+	return c.dec.DecodeAll(src, dst[:0])
+}
