@@ -49,73 +49,8 @@ func truncate(raw string) string {
 	return raw[:cut] + "…"
 }
 
-// convert turns one JSON value into the field's typed value. reuse is a spare backing
-// array for object and list values.
-func (p *fieldPlan) convert(r gjson.Result, reuse []Value) (Value, error) {
-	if !r.Exists() {
-		return Value{}, nil
-	}
-	if r.Type == gjson.Null {
-		return Value{Kind: Null}, nil
-	}
-	switch p.field.Type {
-	case schema.Object:
-		if !r.IsObject() {
-			return Value{}, p.fail(r, "expected a JSON object")
-		}
-		l, err := p.obj.fill(r, reuse)
-		if err != nil {
-			return Value{}, err
-		}
-		return Value{Kind: Object, L: l}, nil
-	case schema.List:
-		if !r.IsArray() {
-			return Value{}, p.fail(r, "expected a JSON array")
-		}
-		l, err := p.fillList(r, reuse)
-		if err != nil {
-			return Value{}, err
-		}
-		return Value{Kind: List, L: l}, nil
-	}
-	v, reason := p.convertScalar(r)
-	if reason != "" {
-		return Value{}, p.fail(r, reason)
-	}
-	return v, nil
-}
-
-func (p *fieldPlan) fail(r gjson.Result, reason string) error {
-	return &FieldError{Field: p.name, Value: truncate(r.Raw), Reason: reason}
-}
-
-// fillList converts the elements of an array; elements without a declared item type
-// are kept as JSON.
-func (p *fieldPlan) fillList(r gjson.Result, reuse []Value) ([]Value, error) {
-	out := reuse[:0]
-	spare := reuse[:cap(reuse)]
-	var err error
-	r.ForEach(func(_, elem gjson.Result) bool {
-		var old []Value
-		if i := len(out); i < len(spare) {
-			old = spare[i].L
-		}
-		var v Value
-		if p.item == nil {
-			v = Value{Kind: JSON, S: compactString(elem.Raw)}
-			if elem.Type == gjson.Null {
-				v = Value{Kind: Null}
-			}
-		} else if v, err = p.item.convert(elem, old); err != nil {
-			return false
-		}
-		out = append(out, v)
-		return true
-	})
-	if len(out) == 0 {
-		out = nil
-	}
-	return out, err
+func (p *fieldPlan) fail(raw, reason string) error {
+	return &FieldError{Field: p.name, Value: truncate(raw), Reason: reason}
 }
 
 // convertScalar converts a non-null value for the scalar types; it returns a reason
@@ -138,20 +73,25 @@ func (p *fieldPlan) convertScalar(r gjson.Result) (Value, string) {
 	case schema.Bool:
 		return toBool(r)
 	case schema.Timestamp, schema.Date:
-		pt, err := parseTimeJSON(r, p.field.Format)
-		if err != nil {
-			var te *TimeError
-			if errors.As(err, &te) {
-				return Value{}, te.Reason
-			}
-			return Value{}, err.Error()
-		}
-		if p.field.Type == schema.Date {
-			return Value{Kind: Date, I: floorDiv(pt.t.Unix(), 86400)}, ""
-		}
-		return Value{Kind: Time, I: pt.t.UnixMicro()}, ""
+		return p.timeValue(parseTimeJSON(r, p.field.Format))
 	}
 	return Value{Kind: JSON, S: compactString(r.Raw)}, ""
+}
+
+// timeValue turns a parsed time into the field's timestamp or date value, or the
+// reason it failed.
+func (p *fieldPlan) timeValue(pt parsedTime, err error) (Value, string) {
+	if err != nil {
+		var te *TimeError
+		if errors.As(err, &te) {
+			return Value{}, te.Reason
+		}
+		return Value{}, err.Error()
+	}
+	if p.field.Type == schema.Date {
+		return Value{Kind: Date, I: floorDiv(pt.t.Unix(), 86400)}, ""
+	}
+	return Value{Kind: Time, I: pt.t.UnixMicro()}, ""
 }
 
 func toInt(r gjson.Result) (Value, string) {

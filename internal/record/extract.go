@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/sluice-dev/sluice/internal/schema"
-	"github.com/tidwall/gjson"
 )
 
 // What to do with top-level record keys that no field declares.
@@ -35,21 +34,78 @@ type Extractor struct {
 // objectPlan is the compiled form of a list of fields read from one JSON object.
 type objectPlan struct {
 	fields []fieldPlan
-	// byKey maps a plain top-level key to the fields read from it directly.
-	byKey map[string][]int
+	// keys maps every declared key of the object (a plain path, or the first segment
+	// of a dotted one) to its entry.
+	keys    map[string]int32
+	entries []keyEntry
+	// plain counts the fields read directly from one key.
+	plain int
 	// complex lists the fields whose path needs gjson.Get.
 	complex []int
-	// declared holds the first segment of every simple path (for additional fields).
-	declared map[string]bool
+	// seq remembers the entry met at each position of the last object scanned (-1:
+	// none), so that records whose keys come in a stable order are matched by one
+	// string comparison per key instead of a map lookup.
+	seq []int32
 }
+
+// keyEntry is one declared key of an object.
+type keyEntry struct {
+	key string
+	// fields are the fields read from this key directly, in declaration order; empty
+	// when the key only leads to complex paths.
+	fields []int
+}
+
+// maxSeq bounds the key positions remembered per object.
+const maxSeq = 64
 
 // fieldPlan is the compiled form of one field.
 type fieldPlan struct {
 	field *schema.Field
+	typ   fieldType
+	iso   bool   // a timestamp or date whose format reads ISO 8601 text
 	name  string // the column's dotted name, for errors
 	path  string
 	obj   *objectPlan // Object fields
 	item  *fieldPlan  // List fields (nil: elements kept as JSON)
+}
+
+// fieldType is schema.Type as a small integer, for cheap dispatch per value.
+type fieldType uint8
+
+const (
+	typeString fieldType = iota
+	typeInt
+	typeFloat
+	typeBool
+	typeTime
+	typeDate
+	typeJSON
+	typeObject
+	typeList
+)
+
+// typeOf returns the fieldType of t, a known type.
+func typeOf(t schema.Type) fieldType {
+	switch t {
+	case schema.Int:
+		return typeInt
+	case schema.Float:
+		return typeFloat
+	case schema.Bool:
+		return typeBool
+	case schema.Timestamp:
+		return typeTime
+	case schema.Date:
+		return typeDate
+	case schema.JSON:
+		return typeJSON
+	case schema.Object:
+		return typeObject
+	case schema.List:
+		return typeList
+	}
+	return typeString
 }
 
 // NewExtractor compiles s for extraction. additional is "keep" (also when empty), "drop"
@@ -86,11 +142,7 @@ func NewExtractor(s schema.Schema, additional string) (*Extractor, error) {
 func (e *Extractor) Schema() schema.Schema { return e.out }
 
 func compileObject(fields []schema.Field, prefix string) (*objectPlan, error) {
-	p := &objectPlan{
-		fields:   make([]fieldPlan, len(fields)),
-		byKey:    make(map[string][]int),
-		declared: make(map[string]bool),
-	}
+	p := &objectPlan{fields: make([]fieldPlan, len(fields)), keys: make(map[string]int32)}
 	seen := make(map[string]bool, len(fields))
 	for i := range fields {
 		f := &fields[i]
@@ -109,20 +161,57 @@ func compileObject(fields []schema.Field, prefix string) (*objectPlan, error) {
 		p.fields[i] = *fp
 		switch path := fp.path; {
 		case isPlainKey(path):
-			p.byKey[path] = append(p.byKey[path], i)
-			p.declared[path] = true
+			e := p.declare(path)
+			e.fields = append(e.fields, i)
+			p.plain++
 		default:
 			p.complex = append(p.complex, i)
 			if first, _, ok := strings.Cut(path, "."); ok && isPlainKey(first) {
-				p.declared[first] = true
+				p.declare(first)
 			}
 		}
 	}
 	return p, nil
 }
 
+// declare returns the entry of key, adding it when new.
+func (p *objectPlan) declare(key string) *keyEntry {
+	e, ok := p.keys[key]
+	if !ok {
+		e = int32(len(p.entries))
+		p.keys[key] = e
+		p.entries = append(p.entries, keyEntry{key: key})
+	}
+	return &p.entries[e]
+}
+
+// lookup returns the entry of key, the pos-th key of the object, or nil when the key
+// is not declared.
+func (p *objectPlan) lookup(key string, pos int) *keyEntry {
+	if pos < len(p.seq) {
+		if e := p.seq[pos]; e >= 0 && p.entries[e].key == key {
+			return &p.entries[e]
+		}
+	}
+	e, ok := p.keys[key]
+	if !ok {
+		e = -1
+	}
+	switch {
+	case pos < len(p.seq):
+		p.seq[pos] = e
+	case pos == len(p.seq) && pos < maxSeq:
+		p.seq = append(p.seq, e)
+	}
+	if e < 0 {
+		return nil
+	}
+	return &p.entries[e]
+}
+
 func compileField(f *schema.Field, name string) (*fieldPlan, error) {
-	fp := &fieldPlan{field: f, name: name, path: f.SourcePath()}
+	fp := &fieldPlan{field: f, typ: typeOf(f.Type), name: name, path: f.SourcePath()}
+	fp.iso = (fp.typ == typeTime || fp.typ == typeDate) && (f.Format == FormatDetect || f.Format == FormatRFC3339)
 	switch f.Type {
 	case schema.String, schema.Int, schema.Float, schema.Bool, schema.JSON:
 	case schema.Timestamp, schema.Date:
@@ -144,12 +233,12 @@ func compileField(f *schema.Field, name string) (*fieldPlan, error) {
 			fp.item = item
 		}
 	default:
-		return nil, fmt.Errorf("field %q: unknown type %q (expected one of %s)", name, f.Type, typeList())
+		return nil, fmt.Errorf("field %q: unknown type %q (expected one of %s)", name, f.Type, typeNames())
 	}
 	return fp, nil
 }
 
-func typeList() string {
+func typeNames() string {
 	names := make([]string, len(schema.Types))
 	for i, t := range schema.Types {
 		names[i] = string(t)
@@ -160,141 +249,4 @@ func typeList() string {
 // isPlainKey reports whether a gjson path is one object key without any path syntax.
 func isPlainKey(path string) bool {
 	return path != "" && !strings.ContainsAny(path, ".|#@*?\\{}[]!=<>%,:\"'")
-}
-
-// Extract fills one row from raw, one record's JSON object, which must be valid JSON
-// (it was selected from a parsed response). The row is aligned with Schema(). dst's
-// backing arrays, including those of nested objects and lists, are reused when large
-// enough, so a caller that keeps rows must pass nil (or a fresh row) each time.
-//
-// A key that is missing yields an Absent value; a JSON null yields Null. Errors are
-// *FieldError values naming the offending column.
-func (e *Extractor) Extract(raw string, dst Row) (Row, error) {
-	root := gjson.Parse(raw)
-	if !root.IsObject() {
-		return dst, &FieldError{Field: "", Value: truncate(raw), Reason: "record is not a JSON object"}
-	}
-	n := len(e.out.Fields)
-	if cap(dst) < n {
-		dst = make(Row, n)
-	}
-	dst = dst[:n]
-	declared := len(e.top.fields)
-	var extra []byte
-	var err error
-	if e.additional == AdditionalKeep {
-		extra = e.extra[:0]
-	}
-	resetKinds(dst[:declared])
-	root.ForEach(func(key, value gjson.Result) bool {
-		idx, ok := e.top.byKey[key.Str]
-		if ok {
-			err = e.top.assign(idx, value, dst)
-			return err == nil
-		}
-		if e.top.declared[key.Str] {
-			return true
-		}
-		switch e.additional {
-		case AdditionalKeep:
-			if len(extra) == 0 {
-				extra = append(extra, '{')
-			} else {
-				extra = append(extra, ',')
-			}
-			extra = appendCompact(extra, key.Raw)
-			extra = append(extra, ':')
-			extra = appendCompact(extra, value.Raw)
-		case AdditionalFail:
-			err = &FieldError{Field: key.Str, Value: truncate(value.Raw), Reason: "field is not declared (declare it, or set additional_fields: keep or drop)"}
-			return false
-		}
-		return true
-	})
-	if err != nil {
-		return dst, err
-	}
-	if err := e.top.finish(root, dst[:declared]); err != nil {
-		return dst, err
-	}
-	if e.additional == AdditionalKeep {
-		e.extra = extra
-		dst[n-1] = Value{}
-		if len(extra) > 0 {
-			extra = append(extra, '}')
-			e.extra = extra
-			dst[n-1] = Value{Kind: JSON, S: string(extra)}
-		}
-	}
-	return dst, nil
-}
-
-// resetKinds marks every value Absent while keeping its L for reuse.
-func resetKinds(vals []Value) {
-	for i := range vals {
-		vals[i].Kind = Absent
-	}
-}
-
-// assign converts value into every field read from one plain key. A repeated key keeps
-// its first value, as gjson.Get does.
-func (p *objectPlan) assign(idx []int, value gjson.Result, dst []Value) error {
-	for _, i := range idx {
-		if dst[i].Kind != Absent {
-			continue
-		}
-		v, err := p.fields[i].convert(value, dst[i].L)
-		if err != nil {
-			return err
-		}
-		dst[i] = v
-	}
-	return nil
-}
-
-// finish reads the complex paths, clears fields left Absent and checks required ones.
-func (p *objectPlan) finish(obj gjson.Result, dst []Value) error {
-	for _, i := range p.complex {
-		v, err := p.fields[i].convert(obj.Get(p.fields[i].path), dst[i].L)
-		if err != nil {
-			return err
-		}
-		dst[i] = v
-	}
-	for i := range dst {
-		if dst[i].Kind == Absent {
-			dst[i] = Value{}
-		}
-		if p.fields[i].field.Required && dst[i].IsNull() {
-			reason := "required field is missing"
-			if dst[i].Kind == Null {
-				reason = "required field is null"
-			}
-			return &FieldError{Field: p.fields[i].name, Reason: reason}
-		}
-	}
-	return nil
-}
-
-// fill extracts the fields of an object plan from obj into dst (reused when large enough).
-func (p *objectPlan) fill(obj gjson.Result, dst []Value) ([]Value, error) {
-	n := len(p.fields)
-	if cap(dst) < n {
-		dst = make([]Value, n)
-	}
-	dst = dst[:n]
-	resetKinds(dst)
-	var err error
-	if len(p.byKey) > 0 {
-		obj.ForEach(func(key, value gjson.Result) bool {
-			if idx, ok := p.byKey[key.Str]; ok {
-				err = p.assign(idx, value, dst)
-			}
-			return err == nil
-		})
-		if err != nil {
-			return dst, err
-		}
-	}
-	return dst, p.finish(obj, dst)
 }

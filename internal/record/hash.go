@@ -2,7 +2,6 @@ package record
 
 import (
 	"encoding/hex"
-	"slices"
 	"strconv"
 
 	"github.com/sluice-dev/sluice/internal/schema"
@@ -32,17 +31,15 @@ import (
 //     (duplicate keys keep their order), strings re-escaped as above, numbers written as
 //     above (integer literals beyond int64 keep their exact digits), whitespace removed.
 //   - A list is [e1,e2,...], each element canonical (Absent elements as null).
+//
+// A Hasher compiles the canonical layout of each schema it meets once (see hashPlan),
+// identifying a field list by its backing array: a schema's fields must not be
+// modified in place after it has been hashed.
 type Hasher struct {
 	buf   []byte
 	pairs []jsonPair
-	order map[orderKey][]int
-}
-
-// orderKey identifies a field list by its backing array, so the sorted order of a
-// schema's field names is computed once.
-type orderKey struct {
-	first *schema.Field
-	n     int
+	plans map[orderKey]*hashPlan
+	last  *hashPlan // the plan of the last top-level field list, checked first
 }
 
 type jsonPair struct {
@@ -52,13 +49,13 @@ type jsonPair struct {
 
 // Sum returns the content hash of row, whose values are aligned with s.Fields.
 func (h *Hasher) Sum(s schema.Schema, row Row) [16]byte {
-	h.buf = h.appendObject(h.buf[:0], s.Fields, row)
+	h.buf = h.appendObject(h.buf[:0], h.topPlan(s.Fields), row)
 	return xxh3.Hash128(h.buf).Bytes()
 }
 
 // AppendCanonical appends the canonical JSON of row (see Hasher) to dst.
 func (h *Hasher) AppendCanonical(dst []byte, s schema.Schema, row Row) []byte {
-	return h.appendObject(dst, s.Fields, row)
+	return h.appendObject(dst, h.topPlan(s.Fields), row)
 }
 
 // Key returns the identity of row: the hash of the canonical JSON array of its primary
@@ -105,61 +102,46 @@ func (h *Hasher) appendKeyArray(dst []byte, s schema.Schema, row Row, pk []int) 
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = h.appendValue(dst, &s.Fields[idx], row[idx])
+		dst = h.appendValueNode(dst, &s.Fields[idx], &row[idx], nil)
 	}
 	return append(dst, ']')
 }
 
-// sorted returns the indexes of fields in ascending order of name, cached per field list.
-func (h *Hasher) sorted(fields []schema.Field) []int {
-	if len(fields) == 0 {
-		return nil
-	}
-	k := orderKey{first: &fields[0], n: len(fields)}
-	if idx, ok := h.order[k]; ok {
-		return idx
-	}
-	idx := make([]int, len(fields))
-	for i := range idx {
-		idx[i] = i
-	}
-	slices.SortStableFunc(idx, func(a, b int) int {
-		switch {
-		case fields[a].Name < fields[b].Name:
-			return -1
-		case fields[a].Name > fields[b].Name:
-			return 1
-		}
-		return 0
-	})
-	if h.order == nil {
-		h.order = make(map[orderKey][]int)
-	}
-	h.order[k] = idx
-	return idx
-}
-
-func (h *Hasher) appendObject(dst []byte, fields []schema.Field, vals []Value) []byte {
-	dst = append(dst, '{')
-	first := true
-	for _, i := range h.sorted(fields) {
-		if i >= len(vals) || vals[i].Kind == Absent {
+func (h *Hasher) appendObject(dst []byte, plan *hashPlan, vals []Value) []byte {
+	open := len(dst)
+	for k := range plan.fields {
+		hf := &plan.fields[k]
+		if hf.idx >= len(vals) || vals[hf.idx].Kind == Absent {
 			continue
 		}
-		if !first {
-			dst = append(dst, ',')
+		dst = append(dst, hf.key...)
+		// The commonest kinds are written here, saving a call per value.
+		switch v := &vals[hf.idx]; v.Kind {
+		case String:
+			dst = appendJSONString(dst, v.S)
+		case Int:
+			dst = strconv.AppendInt(dst, v.I, 10)
+		default:
+			dst = h.appendValueNode(dst, hf.field, v, hf.node)
 		}
-		first = false
-		dst = appendJSONString(dst, fields[i].Name)
-		dst = append(dst, ':')
-		dst = h.appendValue(dst, &fields[i], vals[i])
 	}
+	if len(dst) == open {
+		return append(dst, '{', '}')
+	}
+	// Every key was written after a comma; the first comma opens the object.
+	dst[open] = '{'
 	return append(dst, '}')
 }
 
 // appendValue appends the canonical JSON of v; f gives the names of object children
 // and the element field of lists.
 func (h *Hasher) appendValue(dst []byte, f *schema.Field, v Value) []byte {
+	return h.appendValueNode(dst, f, &v, nil)
+}
+
+// appendValueNode is appendValue with node, the compiled layout of f when known (nil
+// or stale: it is looked up).
+func (h *Hasher) appendValueNode(dst []byte, f *schema.Field, v *Value, node *hashNode) []byte {
 	switch v.Kind {
 	case Absent, Null:
 		return append(dst, "null"...)
@@ -185,19 +167,29 @@ func (h *Hasher) appendValue(dst []byte, f *schema.Field, v Value) []byte {
 	case JSON:
 		return h.appendCanonicalJSON(dst, gjson.Parse(v.S))
 	case Object:
-		return h.appendObject(dst, f.Fields, v.L)
+		var plan *hashPlan
+		if node != nil && node.obj.matches(f.Fields) {
+			plan = node.obj
+		} else {
+			plan = h.plan(f.Fields)
+		}
+		return h.appendObject(dst, plan, v.L)
 	case List:
 		item := f.Items
 		if item == nil {
 			// Elements of a list without an item type are JSON values, which need no field.
 			item = f
 		}
+		var itemNode *hashNode
+		if node != nil {
+			itemNode = node.item
+		}
 		dst = append(dst, '[')
-		for i, e := range v.L {
+		for i := range v.L {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = h.appendValue(dst, item, e)
+			dst = h.appendValueNode(dst, item, &v.L[i], itemNode)
 		}
 		return append(dst, ']')
 	}

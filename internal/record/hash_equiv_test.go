@@ -1,0 +1,183 @@
+package record
+
+import (
+	"bytes"
+	"math"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/sluice-dev/sluice/internal/schema"
+	"github.com/tidwall/gjson"
+	"github.com/zeebo/xxh3"
+)
+
+// The Hasher must write, byte for byte, the canonical form of the reference
+// implementation (hash_ref_test.go): content hashes are persisted.
+
+// sameCanonical fails unless the Hasher and the reference agree on row's canonical
+// form, content hash, keys and key texts.
+func sameCanonical(t *testing.T, h *Hasher, s schema.Schema, row Row) {
+	t.Helper()
+	var ref refHasher
+	want := ref.appendObject(nil, s.Fields, row)
+	if got := h.AppendCanonical(nil, s, row); !bytes.Equal(got, want) {
+		t.Fatalf("canonical form\n got: %s\nwant: %s", got, want)
+	}
+	if got := h.Sum(s, row); got != xxh3.Hash128(want).Bytes() {
+		t.Fatalf("Sum is not xxh3-128 of the reference canonical form %s", want)
+	}
+	for i := range min(len(s.Fields), len(row)) {
+		pk := []int{i}
+		value := ref.appendValue(nil, &s.Fields[i], row[i])
+		keyJSON := append(append([]byte{'['}, value...), ']')
+		if got := h.Key(s, row, pk); got != xxh3.Hash128(keyJSON).Bytes() {
+			t.Fatalf("Key of %q is not the hash of %s", s.Fields[i].Name, keyJSON)
+		}
+		text := string(value)
+		switch row[i].Kind {
+		case String:
+			text = row[i].S
+		case Time, Date:
+			text = text[1 : len(text)-1]
+		}
+		if got := h.KeyText(s, row, pk); got != text {
+			t.Fatalf("KeyText of %q = %s, want %s", s.Fields[i].Name, got, text)
+		}
+	}
+}
+
+func TestHasherMatchesReferenceOnFixtures(t *testing.T) {
+	var h Hasher
+	check := func(t *testing.T, fields []schema.Field, records []string) {
+		for _, mode := range []string{AdditionalKeep, AdditionalDrop} {
+			e := mustExtractor(t, fields, mode)
+			rows := 0
+			for _, raw := range records {
+				row, err := e.Extract(raw, nil)
+				if err != nil {
+					continue
+				}
+				rows++
+				sameCanonical(t, &h, e.Schema(), row)
+			}
+			if rows == 0 {
+				t.Fatalf("no record of the corpus extracts with mode %s", mode)
+			}
+		}
+	}
+	for _, file := range fixtureFiles {
+		records := fixtureRecords(t, file)
+		first := gjson.Parse(records[0])
+		t.Run(file, func(t *testing.T) {
+			check(t, Infer(records).Fields, records)
+			check(t, deepSchema(first, true), records)
+		})
+	}
+	t.Run("bench", func(t *testing.T) {
+		check(t, benchFields(), benchPage(benchPageSize))
+	})
+	t.Run("hash row", func(t *testing.T) {
+		sameCanonical(t, &h, hashSchema(), hashRow())
+	})
+}
+
+func TestHasherMatchesReferenceOnValues(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	const day = 86400 * 1e6
+	instants := []int64{
+		0, -1, 1, math.MaxInt64, math.MinInt64, minTextMicros, minTextMicros - 1, maxTextMicros, maxTextMicros + 1,
+		-62135596800 * 1e6, 951782400 * 1e6, 951868799999999, 4102444800*1e6 - 1,
+	}
+	for range 20000 {
+		instants = append(instants, rng.Int64N(maxTextMicros-minTextMicros+4*day)+minTextMicros-2*day, rng.Int64())
+	}
+	var vals []Value
+	for _, us := range instants {
+		vals = append(vals, Value{Kind: Time, I: us}, Value{Kind: Date, I: us / day}, Value{Kind: Date, I: us / 1e6})
+	}
+	floats := []float64{0, math.Copysign(0, -1), 1, -1.5, 1e21, 1e-7, 1 << 53, 1<<53 + 2, math.NaN(), math.Inf(1), math.Inf(-1), math.MaxFloat64, math.SmallestNonzeroFloat64}
+	for range 2000 {
+		floats = append(floats, math.Float64frombits(rng.Uint64()), rng.NormFloat64()*1e6)
+	}
+	for _, f := range floats {
+		vals = append(vals, Value{Kind: Float, F: f})
+	}
+	alphabet := "aZ09 \"\\/\x00\x01\x1f\x7f\xc3\xa9\xe2\x82\xac\xff\t\n"
+	for n := range 2000 {
+		var b strings.Builder
+		for range n % 40 {
+			b.WriteByte(alphabet[rng.IntN(len(alphabet))])
+		}
+		vals = append(vals, Value{Kind: String, S: b.String()})
+	}
+	vals = append(vals, Value{Kind: Int, I: math.MinInt64}, Value{Kind: Int, I: math.MaxInt64}, Value{Kind: Bool, I: 1},
+		Value{Kind: Bool}, Value{}, Value{Kind: Null}, Value{Kind: JSON, S: `{"b":[1.0,{"z":"\u00e9","a":null}],"a":"x"}`},
+		Value{Kind: Kind(200)})
+	s := schema.Schema{Fields: []schema.Field{{Name: "v", Type: schema.JSON}}}
+	var h Hasher
+	for _, v := range vals {
+		sameCanonical(t, &h, s, Row{v})
+	}
+}
+
+func TestHasherMatchesReferenceOnShapes(t *testing.T) {
+	obj := []schema.Field{{Name: "z", Type: schema.Int}, {Name: "a", Type: schema.String}, {Name: "é", Type: schema.Bool}, {Name: "A", Type: schema.JSON}}
+	tests := []struct {
+		name   string
+		fields []schema.Field
+		row    Row
+	}{
+		{"object with fewer values than fields", []schema.Field{{Name: "o", Type: schema.Object, Fields: obj}}, Row{vObj(vInt(1))}},
+		{"object with more values than fields", []schema.Field{{Name: "o", Type: schema.Object, Fields: obj[:1]}}, Row{vObj(vInt(1), vStr("x"))}},
+		{"object value without declared children", []schema.Field{{Name: "o", Type: schema.String}}, Row{vObj(vInt(1))}},
+		{"list of objects", []schema.Field{{Name: "l", Type: schema.List, Items: &schema.Field{Type: schema.Object, Fields: obj}}},
+			Row{vList(vObj(vInt(1), vStr("b"), vBool(true), vJSON(`[2, 1]`)), vNull, vObj(vAbsent, vAbsent, vAbsent, vAbsent))}},
+		{"untyped list of objects uses the list's own fields", []schema.Field{{Name: "l", Type: schema.List, Fields: obj}},
+			Row{vList(vObj(vInt(1), vStr("b")), vJSON(`{"k": 1}`))}},
+		{"list of lists", []schema.Field{{Name: "l", Type: schema.List, Items: &schema.Field{Type: schema.List, Items: &schema.Field{Type: schema.Int}}}},
+			Row{vList(vList(vInt(1), vInt(2)), vList())}},
+		{"names needing escapes", []schema.Field{{Name: "q\"uote", Type: schema.Int}, {Name: "tab\t", Type: schema.Int}, {Name: "", Type: schema.Int}},
+			Row{vInt(1), vInt(2), vInt(3)}},
+		{"short row", []schema.Field{{Name: "a", Type: schema.Int}, {Name: "b", Type: schema.Int}}, Row{vInt(1)}},
+	}
+	var h Hasher
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sameCanonical(t, &h, schema.Schema{Fields: tt.fields}, tt.row)
+		})
+	}
+}
+
+// TestShortDecimalMatchesStrconv compares the fast float form with strconv over short
+// decimals, random doubles and the edges of the fast range.
+func TestShortDecimalMatchesStrconv(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	floats := []float64{1e-4, math.Nextafter(1e-4, 0), math.Nextafter(1e-4, 1), 1e6, math.Nextafter(1e6, 0),
+		0.1, 0.2, 0.3, 0.1 + 0.2, 1.0 / 3, 2.0 / 3, 123456.789, 999999.9999999999, 0.000123456789012345, 5e-324}
+	for range 200000 {
+		digits := rng.Int64N(1e15)
+		scale := math.Pow10(rng.IntN(19))
+		floats = append(floats, float64(digits)/scale, -float64(digits)/scale,
+			math.Float64frombits(rng.Uint64()), (rng.Float64()-0.5)*math.Pow10(rng.IntN(12)-5))
+	}
+	fast := 0
+	for _, f := range floats {
+		if math.IsNaN(f) || math.IsInf(f, 0) || (f == math.Trunc(f) && math.Abs(f) < 1<<53) {
+			continue
+		}
+		want := strconv.AppendFloat(nil, f, 'g', -1, 64)
+		got, ok := appendShortDecimal(nil, f)
+		if !ok {
+			continue
+		}
+		fast++
+		if !bytes.Equal(got, want) {
+			t.Fatalf("appendShortDecimal(%v) = %s, want %s", f, got, want)
+		}
+	}
+	if fast < 200000 {
+		t.Fatalf("the fast form covered only %d values", fast)
+	}
+}
