@@ -7,7 +7,7 @@ VERSITYGW_VER := v1.8.0
 VERSITYGW     := $(TOOLS_DIR)/versitygw-$(VERSITYGW_VER)/versitygw
 GOTEST_FLAGS  ?= -count=1
 
-.PHONY: build test unit tools interop bench lint clean
+.PHONY: build test unit tools interop bench lint clean crash
 
 build:
 	$(GO) build -o sluice ./cmd/sluice
@@ -30,6 +30,11 @@ $(VERSITYGW):
 
 interop:
 	bash interop/duckdb/run.sh
+
+## crash: the long crash-convergence run: 30 random SIGKILLs per store and every failpoint at
+## hit counts up to @100, on the local store and on versitygw (make test runs a subset).
+crash: tools
+	CRASH_RANDOM=30 CRASH_FULL=1 SLUICE_VERSITYGW=$(VERSITYGW) SLUICE_REQUIRE_S3=1 $(GO) test -count=1 -timeout 60m ./internal/crashtest/
 
 ## bench: end-to-end throughput and memory against a loopback fake API, as ratios.
 bench:

@@ -109,7 +109,7 @@ func Binary() (string, error) {
 		}
 		return p, nil
 	}
-	if root, err := moduleRoot(); err == nil {
+	if root, err := ModuleRoot(); err == nil {
 		p := filepath.Join(root, ".tools", "bin", "versitygw")
 		if _, err := os.Stat(p); err == nil {
 			return p, nil
@@ -118,8 +118,9 @@ func Binary() (string, error) {
 	return exec.LookPath("versitygw")
 }
 
-// moduleRoot walks up from the working directory to the directory holding go.mod.
-func moduleRoot() (string, error) {
+// ModuleRoot walks up from the working directory to the directory holding go.mod: the
+// checkout whose tools and sources tests use.
+func ModuleRoot() (string, error) {
 	dir, err := os.Getwd()
 	if err != nil {
 		return "", err
