@@ -205,6 +205,9 @@ func selectRecords(body []byte, path string, valid bool) ([]string, error) {
 	if !valid && !gjson.Valid(text) {
 		return nil, fmt.Errorf("select records: response body is not valid JSON")
 	}
+	if out, ok := splitRecords(text, path); ok {
+		return out, nil
+	}
 	var res gjson.Result
 	if path == "" || path == "@this" {
 		res = gjson.Parse(text)
