@@ -127,7 +127,7 @@ func (x *extraction) commit(ctx context.Context, stream string, d time.Time, sta
 		return fail(err)
 	}
 	fp := sh.out.Fingerprint()
-	if prev.SameContent(st.contentHash, st.counts.Written, fp, string(x.opt.Format)) {
+	if prev.SameContent(st.contentHash, st.counts.Written, fp, string(x.opt.Format)) && !x.opt.missing.any(prev.Keys()) {
 		x.opt.Logger.Info("partition unchanged", "partition", p.String(), "records", st.counts.Written)
 		res := result(p, OutcomeUnchanged, st.counts.Written, "")
 		res.Keys = prev.Keys()

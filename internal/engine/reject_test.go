@@ -79,3 +79,35 @@ func TestRunsInTheSameSecondGetDistinctTimestamps(t *testing.T) {
 		t.Errorf("summaries %v, want %v", keys, want)
 	}
 }
+
+// A committed data file that disappeared (deleted by hand, a bucket lifecycle rule) is
+// written again by the next run instead of being reported unchanged.
+func TestMissingCommittedFileIsRewritten(t *testing.T) {
+	api := &pagedAPI{pages: [][]string{{`{"id":"a","ts":"2024-01-02T01:00:00Z","n":1}`}}}
+	srv := fakeapi.StartHandler(t, api)
+	st := localStore(t)
+	day := time.Date(2024, 1, 2, 0, 0, 0, 0, time.UTC)
+	run := func(at time.Time) *engine.Summary {
+		return runE2E(t, e2eRun{
+			Store: st, Spec: windowSpec(t, eventsStream), BaseURL: srv.URL, Accounts: accounts(nil, "acct"),
+			Format: format.Parquet, Range: engine.Range{From: day, To: day}, RunTime: at,
+		})
+	}
+	run(time.Date(2024, 8, 1, 0, 0, 0, 0, time.UTC))
+	data := storeKeys(t, st, "mini/acct/events/2024/01/02/data_")
+	if len(data) != 1 {
+		t.Fatalf("data files %v", data)
+	}
+	if err := st.Delete(t.Context(), data[0]); err != nil {
+		t.Fatal(err)
+	}
+	again := run(time.Date(2024, 8, 2, 0, 0, 0, 0, time.UTC))
+	if again.Totals.Committed != 1 || again.Totals.Unchanged != 0 {
+		t.Fatalf("rerun totals %+v", again.Totals)
+	}
+	got := storeKeys(t, st, "mini/acct/events/2024/01/02/")
+	want := []string{"mini/acct/events/2024/01/02/data_20240802T000000Z.parquet", "mini/acct/events/2024/01/02/metadata_20240802T000000Z.json"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("partition files %v, want %v", got, want)
+	}
+}

@@ -25,7 +25,7 @@ type Report struct {
 	// references, and staged parts no checkpoint references.
 	Removed []string
 	// Missing holds keys a manifest references that are not stored (a damaged partition:
-	// re-extract it with --refresh), sorted. Only folders that still hold at least one
+	// run its range again), sorted. Only folders that still hold at least one
 	// partition file are checked. Reconcile never changes a manifest.
 	Missing []string
 	// Ignored counts keys under the stream's data prefix that are not sluice partition
