@@ -127,7 +127,7 @@ func (x *extraction) commit(ctx context.Context, stream string, d time.Time, sta
 		return fail(err)
 	}
 	fp := sh.out.Fingerprint()
-	if prev.SameContent(st.contentHash, st.counts.Written, fp, string(x.opt.Format)) && !x.opt.missing.any(prev.Keys()) {
+	if prev.SameContent(st.contentHash, st.counts.Written, fp, string(x.opt.Format)) && x.present(ctx, prev) {
 		x.opt.Logger.Info("partition unchanged", "partition", p.String(), "records", st.counts.Written)
 		res := result(p, OutcomeUnchanged, st.counts.Written, "")
 		res.Keys = prev.Keys()
@@ -177,6 +177,20 @@ func (x *extraction) commit(ctx context.Context, stream string, d time.Time, sta
 	res := result(p, OutcomeCommitted, st.counts.Written, "")
 	res.Keys = next.Keys()
 	return res
+}
+
+// present reports whether every file the manifest names is stored. A committed file that
+// disappeared (deleted by hand, a lifecycle rule) makes an unchanged partition be written
+// again rather than reported unchanged.
+func (x *extraction) present(ctx context.Context, m *ledger.Manifest) bool {
+	for _, k := range m.Keys() {
+		rc, _, err := x.opt.Store.Get(ctx, k)
+		if err != nil {
+			return false
+		}
+		rc.Close()
+	}
+	return true
 }
 
 func (x *extraction) metadata(p layout.Partition, sh *shape, st *staged, start time.Time) *Metadata {

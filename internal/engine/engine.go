@@ -52,7 +52,6 @@ type Options struct {
 	rng        Range // the run's range, for metadata
 	halts      *halts
 	stats      *httpapi.Stats // every request of the run
-	missing    *keySet        // committed files reconcile found missing: rewrite their partitions
 }
 
 // Build describes the binary that wrote a file.
@@ -111,7 +110,6 @@ func Run(ctx context.Context, opt Options, tasks []Task, r Range) (*Summary, err
 	opt.rng = r
 	opt.halts = &halts{}
 	opt.stats = &httpapi.Stats{}
-	opt.missing = &keySet{}
 	if err := opt.claimRunTime(ctx); err != nil {
 		return nil, err
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"sync"
 	"time"
 
 	"github.com/sluice-dev/sluice/internal/layout"
@@ -91,10 +90,6 @@ func (o *Options) guard(ctx context.Context, g *group) (context.Context, func(),
 			releaseAll()
 			return nil, nil, fmt.Errorf("reconcile %s/%s/%s: %w", s.Source, s.Account, s.Name, err)
 		}
-		if len(rep.Missing) > 0 {
-			o.Logger.Warn("committed files are missing; their partitions will be rewritten", "stream", s.Source+"/"+s.Account+"/"+s.Name, "files", len(rep.Missing))
-			o.missing.add(rep.Missing)
-		}
 		if len(rep.Removed) > 0 {
 			o.Logger.Info("removed files of interrupted runs", "stream", s.Source+"/"+s.Account+"/"+s.Name, "files", len(rep.Removed))
 		}
@@ -114,35 +109,6 @@ func (o *Options) guard(ctx context.Context, g *group) (context.Context, func(),
 		cancel(nil)
 		releaseAll()
 	}, nil
-}
-
-// keySet is a set of object keys safe for concurrent use.
-type keySet struct {
-	mu   sync.Mutex
-	keys map[string]bool
-}
-
-func (s *keySet) add(keys []string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.keys == nil {
-		s.keys = map[string]bool{}
-	}
-	for _, k := range keys {
-		s.keys[k] = true
-	}
-}
-
-// any reports whether one of keys is in the set.
-func (s *keySet) any(keys []string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, k := range keys {
-		if s.keys[k] {
-			return true
-		}
-	}
-	return false
 }
 
 // leaseFailure turns a lease error into the message every partition of the group carries.

@@ -1,6 +1,9 @@
 package engine_test
 
 import (
+	"context"
+	"errors"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -8,6 +11,7 @@ import (
 	"github.com/sluice-dev/sluice/internal/engine"
 	"github.com/sluice-dev/sluice/internal/fakeapi"
 	"github.com/sluice-dev/sluice/internal/format"
+	"github.com/sluice-dev/sluice/internal/store"
 )
 
 // A rejected record fails its window by default, and the data committed before stays
@@ -109,5 +113,64 @@ func TestMissingCommittedFileIsRewritten(t *testing.T) {
 	want := []string{"mini/acct/events/2024/01/02/data_20240802T000000Z.parquet", "mini/acct/events/2024/01/02/metadata_20240802T000000Z.json"}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("partition files %v, want %v", got, want)
+	}
+}
+
+// A partition folder emptied by hand is written again too: its manifest names files that
+// are gone.
+func TestEmptiedPartitionFolderIsRewritten(t *testing.T) {
+	api := &pagedAPI{pages: [][]string{{`{"id":"a","ts":"2024-01-02T01:00:00Z","n":1}`}}}
+	srv := fakeapi.StartHandler(t, api)
+	st := localStore(t)
+	day := time.Date(2024, 1, 2, 0, 0, 0, 0, time.UTC)
+	run := func(at time.Time) *engine.Summary {
+		return runE2E(t, e2eRun{
+			Store: st, Spec: windowSpec(t, eventsStream), BaseURL: srv.URL, Accounts: accounts(nil, "acct"),
+			Format: format.Parquet, Range: engine.Range{From: day, To: day}, RunTime: at,
+		})
+	}
+	run(time.Date(2024, 8, 1, 0, 0, 0, 0, time.UTC))
+	for _, k := range storeKeys(t, st, "mini/acct/events/2024/01/02/") {
+		if err := st.Delete(t.Context(), k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if again := run(time.Date(2024, 8, 2, 0, 0, 0, 0, time.UTC)); again.Totals.Committed != 1 {
+		t.Fatalf("rerun totals %+v", again.Totals)
+	}
+	if got := storeKeys(t, st, "mini/acct/events/2024/01/02/"); len(got) != 2 {
+		t.Errorf("partition files %v", got)
+	}
+}
+
+// failingStore fails every create of a metadata file.
+type failingStore struct{ store.Store }
+
+func (f failingStore) Create(ctx context.Context, key string, r io.Reader, size int64) (store.Object, error) {
+	if strings.Contains(key, "/metadata_") {
+		return store.Object{}, errors.New("disk full")
+	}
+	return f.Store.Create(ctx, key, r, size)
+}
+
+// A commit that fails after storing the data file removes it again: nothing unreferenced
+// by a manifest is left for readers to glob.
+func TestFailedCommitRemovesItsUploads(t *testing.T) {
+	api := &pagedAPI{pages: [][]string{{`{"id":"a","ts":"2024-01-02T01:00:00Z","n":1}`}}}
+	srv := fakeapi.StartHandler(t, api)
+	st := localStore(t)
+	day := time.Date(2024, 1, 2, 0, 0, 0, 0, time.UTC)
+	sum := runE2E(t, e2eRun{
+		Store: failingStore{st}, Spec: windowSpec(t, eventsStream), BaseURL: srv.URL, Accounts: accounts(nil, "acct"),
+		Format: format.Parquet, Range: engine.Range{From: day, To: day}, RunTime: time.Date(2024, 8, 1, 0, 0, 0, 0, time.UTC),
+	})
+	if sum.Totals.Failed != 1 || !strings.Contains(sum.Partitions[0].Error, "store metadata: disk full") {
+		t.Fatalf("partitions %+v", sum.Partitions)
+	}
+	if got := storeKeys(t, st, "mini/"); len(got) != 0 {
+		t.Errorf("objects left: %v", got)
+	}
+	if got := storeKeys(t, st, "_sluice/state/"); len(got) != 0 {
+		t.Errorf("state left: %v", got)
 	}
 }
