@@ -119,7 +119,7 @@ func Run(ctx context.Context, opt Options, tasks []Task, r Range) (*Summary, err
 	}
 	defer os.RemoveAll(dir)
 	opt.TempDir = dir
-	jobs, err := planJobs(tasks, r, opt.now())
+	jobs, err := planJobs(tasks, r)
 	if err != nil {
 		return nil, err
 	}

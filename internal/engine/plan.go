@@ -40,7 +40,7 @@ func (j *job) partitions() int {
 }
 
 // planJobs splits every task's streams over r into request windows.
-func planJobs(tasks []Task, r Range, now time.Time) ([]*job, error) {
+func planJobs(tasks []Task, r Range) ([]*job, error) {
 	if r.To.Before(r.From) {
 		return nil, fmt.Errorf("range ends (%s) before it starts (%s)", r.To.Format(time.DateOnly), r.From.Format(time.DateOnly))
 	}

@@ -27,7 +27,7 @@ type PlannedWindow struct {
 // Plan computes the windows and keys a run over r would use, touching nothing.
 func Plan(tasks []Task, r Range, opt Options) ([]PlannedWindow, error) {
 	opt.defaults()
-	jobs, err := planJobs(tasks, r, opt.now())
+	jobs, err := planJobs(tasks, r)
 	if err != nil {
 		return nil, err
 	}

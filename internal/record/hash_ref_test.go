@@ -16,7 +16,7 @@ import (
 
 // refHasher builds canonical JSON the reference way.
 type refHasher struct {
-	pairs []jsonPair
+	json Hasher
 }
 
 // sorted returns the indexes of fields in ascending order of name.
@@ -94,86 +94,10 @@ func (h *refHasher) appendValue(dst []byte, f *schema.Field, v Value) []byte {
 	return append(dst, "null"...)
 }
 
-// appendCanonicalJSON appends r re-canonicalized (see Hasher).
+// appendCanonicalJSON re-canonicalizes a json value. The hot-path rewrite left this
+// code unchanged, so the reference delegates to it rather than keep a copy.
 func (h *refHasher) appendCanonicalJSON(dst []byte, r gjson.Result) []byte {
-	switch r.Type {
-	case gjson.Null:
-		return append(dst, "null"...)
-	case gjson.True:
-		return append(dst, "true"...)
-	case gjson.False:
-		return append(dst, "false"...)
-	case gjson.Number:
-		return refAppendCanonicalNumber(dst, r.Raw)
-	case gjson.String:
-		return refAppendJSONString(dst, r.Str)
-	}
-	if r.IsArray() {
-		dst = append(dst, '[')
-		first := true
-		r.ForEach(func(_, e gjson.Result) bool {
-			if !first {
-				dst = append(dst, ',')
-			}
-			first = false
-			dst = h.appendCanonicalJSON(dst, e)
-			return true
-		})
-		return append(dst, ']')
-	}
-	// The pairs of this object sit at h.pairs[start:end]; nested objects push theirs
-	// above end and pop them, so elements are read by index after each recursion.
-	start := len(h.pairs)
-	r.ForEach(func(k, v gjson.Result) bool {
-		h.pairs = append(h.pairs, jsonPair{key: k.Str, value: v})
-		return true
-	})
-	end := len(h.pairs)
-	slices.SortStableFunc(h.pairs[start:end], func(a, b jsonPair) int { return strings.Compare(a.key, b.key) })
-	dst = append(dst, '{')
-	for i := start; i < end; i++ {
-		if i > start {
-			dst = append(dst, ',')
-		}
-		p := h.pairs[i]
-		dst = refAppendJSONString(dst, p.key)
-		dst = append(dst, ':')
-		dst = h.appendCanonicalJSON(dst, p.value)
-	}
-	clear(h.pairs[start:end])
-	h.pairs = h.pairs[:start]
-	return append(dst, '}')
-}
-
-// appendCanonicalNumber appends a JSON number literal in canonical form.
-func refAppendCanonicalNumber(dst []byte, raw string) []byte {
-	// Shape checks first: a failed strconv parse allocates its error.
-	if allDigitsSigned(raw) {
-		if refFitsInt64(raw) {
-			n, _ := strconv.ParseInt(raw, 10, 64)
-			return strconv.AppendInt(dst, n, 10)
-		}
-		return append(dst, strings.TrimPrefix(raw, "+")...)
-	}
-	f, err := strconv.ParseFloat(raw, 64)
-	if err != nil {
-		// Out of float64 range: the literal itself is the most faithful form.
-		return append(dst, raw...)
-	}
-	return refAppendCanonicalFloat(dst, f)
-}
-
-// fitsInt64 reports whether a signed run of digits is within int64 range.
-func refFitsInt64(s string) bool {
-	limit := "9223372036854775807"
-	switch s[0] {
-	case '-':
-		s, limit = s[1:], "9223372036854775808"
-	case '+':
-		s = s[1:]
-	}
-	s = strings.TrimLeft(s, "0")
-	return len(s) < len(limit) || (len(s) == len(limit) && s <= limit)
+	return h.json.appendCanonicalJSON(dst, r)
 }
 
 // appendCanonicalFloat writes integral floats below 2^53 as integers and others in the
