@@ -19,6 +19,7 @@ type rangeFlags struct {
 	concurrency    int
 	lookback       int
 	forceUnlock    bool
+	refresh        bool
 }
 
 func (f *rangeFlags) register(cmd *cobra.Command) {
@@ -78,6 +79,8 @@ func newRunCmd(g *globals) *cobra.Command {
 		Short: "Extract a date range and commit it to the sink",
 		Example: `  sluice run                                   # yesterday (UTC) plus the configured lookback
   sluice run --date 2024-03-01
+  sluice run --from 2024-01-01 --to 2024-03-31             # a backfill: committed days are skipped
+  sluice run --from 2024-03-01 --to 2024-03-07 --refresh   # extract committed days again
   sluice run --from 2024-01-01 --to 2024-03-31 --account x/2244994945 --stream tweets`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -91,10 +94,14 @@ func newRunCmd(g *globals) *cobra.Command {
 			}
 			opt := w.engineOptions(st)
 			opt.ForceUnlock = f.forceUnlock
+			// A run without dates re-collects its lookback days on purpose (APIs revise
+			// recent data); an explicit range skips what is committed unless --refresh.
+			opt.Refresh = f.refresh || (f.from == "" && f.to == "" && f.date == "")
 			return execute(cmd, g, opt, tasks, r)
 		},
 	}
 	f.register(cmd)
+	cmd.Flags().BoolVar(&f.refresh, "refresh", false, "extract partitions of an explicit range again even when they are committed (runs without dates always do)")
 	return cmd
 }
 
@@ -120,8 +127,8 @@ func execute(cmd *cobra.Command, g *globals, opt engine.Options, tasks []engine.
 
 func printSummary(g *globals, sum *engine.Summary) {
 	t := sum.Totals
-	fmt.Fprintf(g.stdout, "run %s  %s..%s  committed %d, unchanged %d, failed %d partitions; %d records\n",
-		sum.RunID, sum.Range.From, sum.Range.To, t.Committed, t.Unchanged, t.Failed, t.Records)
+	fmt.Fprintf(g.stdout, "run %s  %s..%s  committed %d, unchanged %d, skipped %d, failed %d partitions; %d records\n",
+		sum.RunID, sum.Range.From, sum.Range.To, t.Committed, t.Unchanged, t.Skipped, t.Failed, t.Records)
 	shown := 0
 	for _, p := range sum.Partitions {
 		if p.Outcome != engine.OutcomeFailed {

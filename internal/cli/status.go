@@ -90,7 +90,7 @@ alert on it), 1 when the sink cannot be read and 2 on a usage mistake.`,
   sluice status --date 2024-03-04 --json
 
   demo/northwind/posts  2024-03-01..2024-03-30  27/30 committed, gaps: 2024-03-04, 2024-03-17..2024-03-18
-    last run: 5f0c2a9e41d7 20240331T060000Z  committed 1, unchanged 0, failed 0
+    last run: 5f0c2a9e41d7 20240331T060000Z  committed 1, unchanged 0, skipped 0, failed 0
     lease: none
     checkpoints: none`,
 		Args: cobra.NoArgs,
@@ -284,8 +284,8 @@ func printStatus(out io.Writer, rep *statusReport) {
 		case run == nil:
 			fmt.Fprintln(out, "  last run: none")
 		default:
-			fmt.Fprintf(out, "  last run: %s %s  committed %d, unchanged %d, failed %d\n", run.RunID, run.RunTimestamp,
-				ss.LastRun[engine.OutcomeCommitted], ss.LastRun[engine.OutcomeUnchanged], ss.LastRun[engine.OutcomeFailed])
+			fmt.Fprintf(out, "  last run: %s %s  committed %d, unchanged %d, skipped %d, failed %d\n", run.RunID, run.RunTimestamp,
+				ss.LastRun[engine.OutcomeCommitted], ss.LastRun[engine.OutcomeUnchanged], ss.LastRun[engine.OutcomeSkipped], ss.LastRun[engine.OutcomeFailed])
 		}
 		if l := ss.Lease; l == nil {
 			fmt.Fprintln(out, "  lease: none")

@@ -17,11 +17,13 @@ const (
 	DefaultFormat       = format.Parquet
 	DefaultLookbackDays = 2
 	DefaultConcurrency  = 4
-	DefaultTimeout      = 30 * time.Second
-	DefaultMaxAttempts  = 6
-	DefaultRetryInitial = 500 * time.Millisecond
-	DefaultRetryMax     = 30 * time.Second
-	DefaultLogFormat    = "text"
+	// DefaultCheckpointPages is the checkpoint interval in pages.
+	DefaultCheckpointPages = 200
+	DefaultTimeout         = 30 * time.Second
+	DefaultMaxAttempts     = 6
+	DefaultRetryInitial    = 500 * time.Millisecond
+	DefaultRetryMax        = 30 * time.Second
+	DefaultLogFormat       = "text"
 )
 
 // Config is a loaded, validated workflow config. Load fills every default, so a Config
@@ -81,6 +83,9 @@ type Defaults struct {
 	Timeout time.Duration
 	// Retry is the backoff policy for retryable HTTP failures.
 	Retry Retry
+	// CheckpointPages is how many pages of a request window pass between two checkpoints
+	// (a rerun after a crash resumes there). 0 disables checkpoints. Default 200.
+	CheckpointPages int
 }
 
 // Retry is an exponential backoff policy.
@@ -156,6 +161,9 @@ func (c *Config) setDefaults() {
 	}
 	if d.Concurrency == 0 {
 		d.Concurrency = DefaultConcurrency
+	}
+	if _, ok := c.lines["defaults.checkpoint_pages"]; !ok {
+		d.CheckpointPages = DefaultCheckpointPages
 	}
 	if d.Timeout == 0 {
 		d.Timeout = DefaultTimeout

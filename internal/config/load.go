@@ -20,7 +20,7 @@ import (
 var (
 	topKeys      = []string{"sink", "format", "s3", "specs", "defaults", "sources", "accounts"}
 	s3Keys       = []string{"endpoint", "region", "path_style"}
-	defaultsKeys = []string{"lookback_days", "concurrency", "timeout", "retry"}
+	defaultsKeys = []string{"lookback_days", "concurrency", "timeout", "retry", "checkpoint_pages"}
 	retryKeys    = []string{"max_attempts", "initial", "max"}
 	sourceKeys   = []string{"base_url"}
 	accountKeys  = []string{"source", "id", "name", "streams", "credentials", "vars"}
@@ -171,6 +171,13 @@ func (d *decoder) defaults(n *yaml.Node) Defaults {
 			}
 		case "concurrency":
 			v.Concurrency = d.positive(e.value, p)
+		case "checkpoint_pages":
+			if i, ok := d.integer(e.value, p); ok {
+				if i < 0 {
+					d.addf(e.value, p, "cannot be negative (0 turns checkpoints off)")
+				}
+				v.CheckpointPages = i
+			}
 		case "timeout":
 			v.Timeout = d.duration(e.value, p)
 		case "retry":

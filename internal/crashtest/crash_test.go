@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/sluice-dev/sluice/internal/failpoint"
-	"github.com/sluice-dev/sluice/internal/fakeapi"
 	"github.com/sluice-dev/sluice/internal/store/s3test"
 )
 
@@ -33,10 +32,7 @@ type crash struct {
 // TestCrash is the crash-convergence suite: clean references first, then every scenario on
 // the local store and on versitygw, in parallel.
 func TestCrash(t *testing.T) {
-	apis := map[uint64]string{
-		seedOld: fakeapi.Start(t, "demo", fakeapi.Options{Seed: seedOld}).URL,
-		seedNew: fakeapi.Start(t, "demo", fakeapi.Options{Seed: seedNew}).URL,
-	}
+	apis := map[uint64]string{seedOld: newDemoAPI(t, seedOld), seedNew: newDemoAPI(t, seedNew)}
 	local := &backend{name: "local"}
 	var refs [2]*reference // seedOld, seedNew, on the local store
 	// The reference sinks live as long as the whole test: replacing scenarios copy them.
@@ -72,7 +68,7 @@ func TestCrash(t *testing.T) {
 					if c.replace {
 						want = refs[1]
 					}
-					c.check(t, b, old, want, apis[want.seed])
+					c.check(t, b, old, want)
 				})
 			}
 			if b.srv != nil {
@@ -90,10 +86,12 @@ func TestCrash(t *testing.T) {
 func scenarios(t *testing.T, clean time.Duration) []crash {
 	hits := []int{1, 40} // the first partition, and one late in the commit phase
 	deleteHits := []int{7}
+	checkpointHits := []int{1, 8}
 	var replaceHits []int
 	if os.Getenv("CRASH_FULL") == "1" {
 		hits = []int{1, 2, 3, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100}
 		replaceHits, deleteHits = hits, hits
+		checkpointHits = []int{1, 2, 3, 5, 8, 13, 21}
 	}
 	var out []crash
 	for _, fp := range []string{failpoint.AfterDataPut, failpoint.AfterMetadataPut, failpoint.AfterManifestCAS} {
@@ -107,6 +105,10 @@ func scenarios(t *testing.T, clean time.Duration) []crash {
 	for _, n := range deleteHits {
 		fp := fmt.Sprintf("%s@%d", failpoint.DuringSupersededDelete, n)
 		out = append(out, crash{name: "replace/" + fp, replace: true, failpoint: fp})
+	}
+	for _, n := range checkpointHits {
+		fp := fmt.Sprintf("%s@%d", failpoint.MidCheckpoint, n)
+		out = append(out, crash{name: "fresh/" + fp, failpoint: fp})
 	}
 	count := envInt(t, "CRASH_RANDOM", 5)
 	seed := uint64(envInt(t, "CRASH_SEED", 1))
@@ -138,27 +140,31 @@ func envInt(t *testing.T, name string, def int) int {
 	return n
 }
 
-// check runs the scenario on a fresh sink of b and requires the rerun to leave exactly
-// want. old is the backend's completed seedOld run, the starting point of replacing
-// scenarios.
-func (c crash) check(t *testing.T, b *backend, old, want *reference, api string) {
+// check runs the scenario on a fresh sink of b against its own demo fake, and requires the
+// rerun to leave exactly want, fetching at most a checkpoint interval of pages again and,
+// on a fresh sink, no committed day. old is the backend's completed seedOld run, the
+// starting point of replacing scenarios, whose runs all pass --refresh (the API's data
+// changed: committed partitions must be extracted again).
+func (c crash) check(t *testing.T, b *backend, old, want *reference) {
 	out := b.newSink(t)
 	if c.replace {
 		if err := copySink(t.Context(), old.out, out); err != nil {
 			t.Fatal(err)
 		}
 	}
+	rec := newRecorder(t, want.seed)
+	api := rec.URL
 	sc := newScenario(t, b, out)
 	var history []string
 	if c.failpoint != "" {
-		res := sc.run(api, invocation{failpoint: c.failpoint})
+		res := sc.run(api, invocation{failpoint: c.failpoint, refresh: c.replace})
 		if !res.killed {
 			t.Fatalf("SLUICE_FAILPOINT=%s: the run was not killed by its failpoint\n%s", c.failpoint, res.transcript())
 		}
 		history = append(history, fmt.Sprintf("killed at %s after %v", c.failpoint, res.duration.Round(time.Millisecond)))
 	}
 	for i, d := range c.kills {
-		res := sc.run(api, invocation{killAfter: d, forceUnlock: i > 0})
+		res := sc.run(api, invocation{killAfter: d, forceUnlock: i > 0, refresh: c.replace})
 		switch {
 		case res.killed:
 			history = append(history, fmt.Sprintf("killed after %v", d))
@@ -168,11 +174,19 @@ func (c crash) check(t *testing.T, b *backend, old, want *reference, api string)
 			t.Fatalf("run %d, to be killed after %v: %s\n%s", i+1, d, res, res.transcript())
 		}
 	}
-	res := sc.run(api, invocation{forceUnlock: true})
+	before := rec.take()
+	var committed map[string]map[time.Time]bool
+	if !c.replace {
+		committed = committedDays(t, out)
+	}
+	res := sc.run(api, invocation{forceUnlock: true, refresh: c.replace})
 	if res.killed || res.code != 0 || recordTotal(res.stdout) != want.records {
 		t.Fatalf("after %v: the rerun with --force-unlock must exit 0 with %d records\n%s", history, want.records, res.transcript())
 	}
 	assertConverged(t, out, want, history)
+	if !c.replace {
+		checkRefetch(t, before, rec.take(), committed, history)
+	}
 	t.Logf("converged after %v", history)
 	if left := sc.staleTemp(); len(left) > 0 {
 		t.Errorf("after %v: TMPDIR still holds %v", history, left)

@@ -27,6 +27,7 @@ var accounts = []string{"northwind", "contoso", "fabrikam"}
 type invocation struct {
 	failpoint   string            // SLUICE_FAILPOINT, "" for none
 	forceUnlock bool              // pass --force-unlock
+	refresh     bool              // pass --refresh
 	killAfter   time.Duration     // send SIGKILL after this long (0: never)
 	onLine      func(line string) // called with each stderr line as it arrives
 }
@@ -78,6 +79,9 @@ func (sc *scenario) run(api string, inv invocation) result {
 	args := []string{"run", "--config", cfg, "--from", fromDay, "--to", toDay, "--concurrency", "4", "--log-format", "json"}
 	if inv.forceUnlock {
 		args = append(args, "--force-unlock")
+	}
+	if inv.refresh {
+		args = append(args, "--refresh")
 	}
 	cmd := exec.Command(sluiceBin, args...)
 	cmd.Dir = sc.dir

@@ -31,7 +31,7 @@ type reference struct {
 }
 
 // summaryLine matches the run line of a run that failed nothing; the group is the record total.
-var summaryLine = regexp.MustCompile(`(?m)^run [0-9a-f]{12}  ` + fromDay + `\.\.` + toDay + `  committed \d+, unchanged \d+, failed 0 partitions; (\d+) records$`)
+var summaryLine = regexp.MustCompile(`(?m)^run [0-9a-f]{12}  ` + fromDay + `\.\.` + toDay + `  committed \d+, unchanged \d+, skipped \d+, failed 0 partitions; (\d+) records$`)
 
 // cleanRun runs sluice once against the demo API of seed into a fresh sink of b and checks
 // that the run committed every partition and that the sink holds exactly the demo data
@@ -45,7 +45,7 @@ func cleanRun(t *testing.T, b *backend, out *sink, seed uint64, api string) *ref
 	for _, rows := range want {
 		total += len(rows)
 	}
-	wantLine := fmt.Sprintf("committed %d, unchanged 0, failed 0 partitions; %d records", 2*len(accounts)*days(), total)
+	wantLine := fmt.Sprintf("committed %d, unchanged 0, skipped 0, failed 0 partitions; %d records", 2*len(accounts)*days(), total)
 	if res.killed || res.code != 0 || !regexp.MustCompile(`(?m)^run [0-9a-f]{12}  `+fromDay+`\.\.`+toDay+`  `+regexp.QuoteMeta(wantLine)+`$`).MatchString(res.stdout) {
 		t.Fatalf("clean run: want exit 0 and %q\n%s", wantLine, res.transcript())
 	}

@@ -74,6 +74,7 @@ func (b *backend) configYAML(s *sink, api string) string {
 	if b.srv != nil {
 		fmt.Fprintf(&c, "s3: {endpoint: %q, region: %s, path_style: true}\n", b.srv.URL, b.srv.Region)
 	}
+	fmt.Fprintf(&c, "defaults: {checkpoint_pages: %d}\n", checkpointPages)
 	fmt.Fprintf(&c, "sources:\n  demo: {base_url: %q}\naccounts:\n", api)
 	for _, a := range accounts {
 		fmt.Fprintf(&c, "  - {source: demo, id: %s}\n", a)

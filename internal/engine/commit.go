@@ -33,21 +33,11 @@ type PartitionResult struct {
 	Error     string   `json:"error,omitempty"`
 }
 
-// runJob extracts one window and commits its partitions.
+// runJob extracts one window (continuing its checkpoint when it has one) and commits its
+// partitions. The checkpoint is deleted once every partition is committed.
 func runJob(ctx context.Context, opt *Options, j *job) []PartitionResult {
 	start := opt.now()
-	x, err := newExtraction(opt, j)
-	if err == nil && j.task.Err != nil {
-		err = j.task.Err
-	}
-	if err == nil {
-		err = opt.halts.get(j.task)
-	}
-	if err == nil {
-		err = x.run(ctx)
-		opt.halts.note(j.task, err)
-		opt.stats.Merge(x.stats)
-	}
+	x, err := opt.extract(ctx, j)
 	if err != nil {
 		if x != nil {
 			x.discard()
@@ -57,16 +47,71 @@ func runJob(ctx context.Context, opt *Options, j *job) []PartitionResult {
 		return failJob(j, err)
 	}
 	var out []PartitionResult
+	failed := false
 	for _, name := range sortedKeys(x.shapes) {
 		for _, d := range j.days {
 			res := x.commit(ctx, name, d, start)
 			if opt.Progress != nil {
 				opt.Progress.Committed(x.writer(name, d).part, res.Outcome, res.Records)
 			}
+			failed = failed || res.Outcome == OutcomeFailed
 			out = append(out, res)
 		}
 	}
+	if !failed && (x.ckpt.etag != "" || len(x.ckpt.parts) > 0) {
+		if err := ledger.DeleteCheckpoint(ctx, opt.Store, x.ckpt.stream, x.ckpt.window); err != nil {
+			opt.Logger.Warn("checkpoint of a committed window not deleted; the next run removes it", "stream", x.ckpt.stream.Name, "err", err)
+		}
+	}
 	return out
+}
+
+// extract runs the extraction of one window. A checkpoint this run cannot continue (the
+// spec changed), or whose next request the API refuses (an expired cursor), is dropped
+// and the window restarts from its first page.
+func (o *Options) extract(ctx context.Context, j *job) (*extraction, error) {
+	x, err := newExtraction(o, j)
+	if err != nil {
+		return nil, err
+	}
+	if j.task.Err != nil {
+		return x, j.task.Err
+	}
+	if err := o.halts.get(j.task); err != nil {
+		return x, err
+	}
+	if j.resume != nil {
+		err := x.restore(ctx, j.resume, j.etag)
+		if errors.Is(err, errIncompatible) {
+			return o.restart(ctx, j, x, err)
+		}
+		if err != nil {
+			return x, err
+		}
+		o.Logger.Info("resuming window from its checkpoint", "stream", x.ckpt.stream.Name,
+			"from", j.days[0].Format(time.DateOnly), "to", j.days[len(j.days)-1].Format(time.DateOnly), "pages_done", j.resume.Pages)
+	}
+	resumedAt := x.window.Pages
+	err = x.run(ctx)
+	o.stats.Merge(x.stats)
+	if err != nil && staleResume(err, x, resumedAt) {
+		return o.restart(ctx, j, x, err)
+	}
+	o.halts.note(j.task, err)
+	return x, err
+}
+
+// restart drops j's checkpoint (and the parts it staged) and extracts the window afresh.
+func (o *Options) restart(ctx context.Context, j *job, x *extraction, why error) (*extraction, error) {
+	o.Logger.Warn("checkpoint dropped; the window restarts from its first page", "stream", x.ckpt.stream.Name,
+		"from", j.days[0].Format(time.DateOnly), "to", j.days[len(j.days)-1].Format(time.DateOnly), "reason", why)
+	x.discard()
+	if err := ledger.DeleteCheckpoint(ctx, o.Store, x.ckpt.stream, x.ckpt.window); err != nil {
+		return nil, err
+	}
+	fresh := *j
+	fresh.resume, fresh.etag = nil, ""
+	return o.extract(ctx, &fresh)
 }
 
 // failJob reports every partition of the job as failed with err.
@@ -84,6 +129,12 @@ func failJob(j *job, err error) []PartitionResult {
 	}
 	walk(j.stream)
 	return out
+}
+
+// partition is the partition r reports on.
+func (r PartitionResult) partition() layout.Partition {
+	d, _ := time.Parse(time.DateOnly, r.Day) // written by result from a UTC day
+	return layout.Partition{Stream: layout.Stream{Source: r.Source, Account: r.Account, Name: r.Stream}, Day: d}
 }
 
 func result(p layout.Partition, outcome string, records int64, errText string) PartitionResult {
@@ -112,7 +163,7 @@ func (x *extraction) commit(ctx context.Context, stream string, d time.Time, sta
 	if err := sh.build(nil); err != nil {
 		return fail(err)
 	}
-	st, err := w.finish()
+	st, err := w.finish(ctx, x.opt.Store)
 	if err != nil {
 		return fail(err)
 	}

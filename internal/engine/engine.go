@@ -45,6 +45,12 @@ type Options struct {
 	LeaseTTL time.Duration
 	// ForceUnlock removes other runs' leases on the streams first (for a run known dead).
 	ForceUnlock bool
+	// CheckpointPages is how many pages of a window's top-level chain pass between two
+	// checkpoints; 0 disables checkpoints.
+	CheckpointPages int
+	// Refresh re-extracts partitions that are already committed; without it they are
+	// skipped (a backfill continues where the last one stopped).
+	Refresh bool
 	// Build describes this binary for metadata.
 	Build Build
 	// ConfigHash is the digest of the workflow config, for metadata.
@@ -147,8 +153,22 @@ func Run(ctx context.Context, opt Options, tasks []Task, r Range) (*Summary, err
 				return
 			}
 			defer release()
+			jobs, skipped, err := opt.replan(gctx, g)
+			if err != nil {
+				opt.Logger.Error("stream not run", "source", g.task.Spec.Name, "account", g.task.AccountID, "stream", g.root.name, "err", err)
+				for _, j := range g.jobs {
+					sum.add(failJob(j, err))
+				}
+				return
+			}
+			sum.add(skipped)
+			if opt.Progress != nil {
+				for _, r := range skipped {
+					opt.Progress.Committed(r.partition(), r.Outcome, r.Records)
+				}
+			}
 			var wg sync.WaitGroup
-			for _, j := range g.jobs {
+			for _, j := range jobs {
 				wg.Add(1)
 				sem <- struct{}{}
 				go func() {

@@ -60,7 +60,7 @@ func (h *harness) run(accounts []string, f format.Format, runTime time.Time) *en
 	}
 	sum, err := engine.Run(context.Background(), engine.Options{
 		Store: h.st, Format: f, TempDir: h.t.TempDir(), RunID: "run1", RunTime: runTime,
-		Now: func() time.Time { return time.Date(2024, 2, 1, 0, 0, 0, 0, time.UTC) },
+		Now: func() time.Time { return time.Date(2024, 2, 1, 0, 0, 0, 0, time.UTC) }, Refresh: true,
 	}, tasks, engine.Range{From: day0, To: day4})
 	if err != nil {
 		h.t.Fatal(err)

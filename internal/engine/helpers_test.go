@@ -49,6 +49,10 @@ type e2eRun struct {
 	Retry httpapi.RetryPolicy
 	// Concurrency bounds the windows in flight; default the engine's.
 	Concurrency int
+	// Refresh re-extracts committed partitions (the tests of re-extraction set it).
+	Refresh bool
+	// CheckpointPages is the checkpoint interval; 0 disables checkpoints.
+	CheckpointPages int
 }
 
 // e2eAccount is one account of a run with its credentials.
@@ -96,6 +100,7 @@ func runE2E(t *testing.T, r e2eRun) *engine.Summary {
 	sum, err := engine.Run(context.Background(), engine.Options{
 		Store: r.Store, Format: r.Format, TempDir: t.TempDir(), RunID: r.RunID, RunTime: r.RunTime,
 		Now: func() time.Time { return now }, Concurrency: r.Concurrency,
+		Refresh: r.Refresh, CheckpointPages: r.CheckpointPages,
 	}, tasks, r.Range)
 	if err != nil {
 		t.Fatalf("run: %v", err)

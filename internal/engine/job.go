@@ -11,6 +11,7 @@ import (
 
 	"github.com/sluice-dev/sluice/internal/httpapi"
 	"github.com/sluice-dev/sluice/internal/layout"
+	"github.com/sluice-dev/sluice/internal/ledger"
 	"github.com/sluice-dev/sluice/internal/record"
 	"github.com/sluice-dev/sluice/internal/spec"
 )
@@ -29,6 +30,7 @@ type extraction struct {
 	window WindowCounts
 	stats  *httpapi.Stats
 	errs   []string // sample rejection messages
+	ckpt   *checkpointer
 }
 
 // WindowCounts are the counters of one request window (shared by its partitions).
@@ -52,6 +54,11 @@ func newExtraction(opt *Options, j *job) (*extraction, error) {
 	for _, d := range j.days {
 		x.days[d] = true
 	}
+	x.ckpt = &checkpointer{
+		every:  opt.CheckpointPages,
+		stream: layout.Stream{Source: j.task.Spec.Name, Account: j.task.AccountID, Name: j.stream.name},
+		window: ledger.Window{From: j.days[0], To: j.days[len(j.days)-1]},
+	}
 	x.local = newPreparer(x)
 	var add func(sp *streamPlan) error
 	add = func(sp *streamPlan) error {
@@ -73,13 +80,44 @@ func newExtraction(opt *Options, j *job) (*extraction, error) {
 	return x, add(j.stream)
 }
 
-// run extracts the job's window. On error nothing of the window is committed.
+// run extracts the job's window, from its checkpoint when it has one. On error nothing of
+// the window is committed.
 func (x *extraction) run(ctx context.Context) error {
 	ctx = httpapi.WithStats(ctx, x.stats)
-	if clientWindow(x.job.stream) {
-		return x.sequential(ctx, x.job.stream, time.Time{}, "")
+	if cp := x.job.resume; cp != nil && cp.Next == nil {
+		return nil // the checkpointed run had fetched every page; only the commit remains
 	}
-	return x.pipeline(ctx, x.job.stream)
+	var err error
+	if clientWindow(x.job.stream) {
+		err = x.sequential(ctx, x.job.stream, time.Time{}, "")
+	} else {
+		err = x.pipeline(ctx, x.job.stream)
+	}
+	if err == nil && x.ckpt.etag != "" {
+		// A window long enough to have checkpointed records that its pages are all done:
+		// a crash while its partitions commit then fetches nothing again.
+		err = x.checkpoint(ctx, nil, x.ckpt.done+int(x.window.Pages))
+	}
+	return err
+}
+
+// chain returns the first request of a request chain and how to walk it: a top-level
+// chain continues from its checkpoint and holds at checkpoint boundaries; a child chain
+// (parentRaw set) starts at its first page.
+func (x *extraction) chain(sp *streamPlan, parentRaw string) (*httpapi.Request, httpapi.PageOptions, error) {
+	if parentRaw != "" {
+		t := x.job.task
+		first, err := httpapi.BuildRequest(t.BaseURL, t.Spec, sp.st, x.vars(parentFields(parentRaw, sp.st)))
+		return first, httpapi.PageOptions{}, err
+	}
+	opt := httpapi.PageOptions{Hold: x.ckpt.hold}
+	if cp := x.job.resume; cp != nil {
+		opt.Done = x.ckpt.done
+		return cp.Next.HTTP(), opt, nil
+	}
+	t := x.job.task
+	first, err := httpapi.BuildRequest(t.BaseURL, t.Spec, sp.st, x.vars(nil))
+	return first, opt, err
 }
 
 func (x *extraction) vars(parent map[string]string) httpapi.Vars {
@@ -97,13 +135,12 @@ func (x *extraction) vars(parent map[string]string) httpapi.Vars {
 // ahead of the stop verdict). day and parentRaw are the parent record's partition and
 // JSON for a child stream.
 func (x *extraction) sequential(ctx context.Context, sp *streamPlan, day time.Time, parentRaw string) error {
-	t := x.job.task
-	first, err := httpapi.BuildRequest(t.BaseURL, t.Spec, sp.st, x.vars(parentFields(parentRaw, sp.st)))
+	first, popt, err := x.chain(sp, parentRaw)
 	if err != nil {
 		return fmt.Errorf("stream %s: %w", sp.name, err)
 	}
 	sh := x.shapes[sp.name]
-	for page, err := range httpapi.Pages(ctx, t.Client, first, sp.st) {
+	for page, err := range httpapi.PagesFrom(ctx, x.job.task.Client, first, sp.st, popt) {
 		if err != nil {
 			var he *httpapi.Error
 			if parentRaw != "" && errors.As(err, &he) && he.Kind == httpapi.KindSkip {
@@ -122,6 +159,11 @@ func (x *extraction) sequential(ctx context.Context, sp *streamPlan, day time.Ti
 		}
 		if older && clientWindow(sp) {
 			break // newest-first API: everything further is before the window
+		}
+		if parentRaw == "" && x.ckpt.hold(page.Number) && page.Next != nil {
+			if err := x.checkpoint(ctx, page.Next, page.Number); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

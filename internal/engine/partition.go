@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bufio"
+	"context"
 	"crypto/sha256"
 	"fmt"
 	"hash"
@@ -11,6 +12,7 @@ import (
 	"github.com/sluice-dev/sluice/internal/format"
 	"github.com/sluice-dev/sluice/internal/layout"
 	"github.com/sluice-dev/sluice/internal/record"
+	"github.com/sluice-dev/sluice/internal/store"
 )
 
 // Counts are the record counts of one partition.
@@ -39,6 +41,12 @@ type partWriter struct {
 	set    record.SetHash
 	counts Counts
 
+	// A checkpoint cuts the rows written so far into a finished segment (staged in the
+	// store); the data file is the concatenation of the segments and the open file.
+	segs    []segment
+	segKeys [][16]byte     // keys of the open file's rows
+	segSet  record.SetHash // content hash of the open file's rows
+
 	file    *os.File
 	buf     *bufio.Writer
 	sha     hash.Hash
@@ -65,6 +73,8 @@ func (w *partWriter) add(r *prepared) (bool, error) {
 	}
 	w.keys[r.key] = struct{}{}
 	w.set.Add(r.sum)
+	w.segSet.Add(r.sum)
+	w.segKeys = append(w.segKeys, r.key)
 	if w.enc == nil {
 		if err := w.open(); err != nil {
 			return false, err
@@ -130,12 +140,9 @@ func (w *partWriter) stop() error {
 	return w.encErr
 }
 
-// finish flushes the file. It returns the staged file (with no path when the partition is
-// empty).
-func (w *partWriter) finish() (*staged, error) {
-	if w.enc == nil {
-		return &staged{counts: w.counts, contentHash: w.set.String()}, nil
-	}
+// closeFile ends the open file: the encoder's last rows, the format's footer, fsync.
+// It returns the finished segment and leaves the writer ready to open a new file.
+func (w *partWriter) closeFile() (segment, error) {
 	err := w.stop()
 	if err == nil {
 		err = w.enc.Close()
@@ -151,17 +158,108 @@ func (w *partWriter) finish() (*staged, error) {
 	}
 	if err != nil {
 		w.discard()
-		return nil, fmt.Errorf("%s: finish data file: %w", w.part, err)
+		return segment{}, fmt.Errorf("%s: finish data file: %w", w.part, err)
 	}
-	name := w.file.Name()
-	w.file = nil
-	return &staged{
-		path: name, size: w.size, sha256: fmt.Sprintf("%x", w.sha.Sum(nil)),
-		counts: w.counts, contentHash: w.set.String(),
-	}, nil
+	seg := segment{path: w.file.Name(), size: w.size, sha256: fmt.Sprintf("%x", w.sha.Sum(nil)), records: int64(len(w.segKeys)), set: w.segSet}
+	w.file, w.enc, w.size = nil, nil, 0
+	w.segSet = record.SetHash{}
+	return seg, nil
 }
 
-// discard stops the encoder and removes the temp file.
+// cut ends the open file as a segment for a checkpoint and returns it with the keys of
+// its rows; ok is false when no row was written since the last cut.
+func (w *partWriter) cut() (seg segment, keys [][16]byte, ok bool, err error) {
+	if w.enc == nil {
+		return segment{}, nil, false, nil
+	}
+	seg, err = w.closeFile()
+	if err != nil {
+		return segment{}, nil, false, err
+	}
+	keys, w.segKeys = w.segKeys, nil
+	return seg, keys, true, nil
+}
+
+// finish ends the partition's data. It returns the staged file (with no path when the
+// partition is empty): the open file itself, or the concatenation of the checkpointed
+// segments and the open file (segments staged by an earlier run are fetched from the
+// store).
+func (w *partWriter) finish(ctx context.Context, st store.Store) (*staged, error) {
+	if w.enc != nil {
+		seg, err := w.closeFile()
+		if err != nil {
+			return nil, err
+		}
+		w.segs = append(w.segs, seg)
+		w.segKeys = nil
+	}
+	out := &staged{counts: w.counts, contentHash: w.set.String()}
+	switch {
+	case len(w.segs) == 0:
+		return out, nil
+	case len(w.segs) == 1 && w.segs[0].path != "":
+		seg := w.segs[0]
+		w.segs = nil
+		out.path, out.size, out.sha256 = seg.path, seg.size, seg.sha256
+		return out, nil
+	}
+	if err := w.concat(ctx, st, out); err != nil {
+		w.discard()
+		return nil, fmt.Errorf("%s: %w", w.part, err)
+	}
+	return out, nil
+}
+
+// concat joins the segments into one data file.
+func (w *partWriter) concat(ctx context.Context, st store.Store, out *staged) error {
+	for i := range w.segs {
+		if w.segs[i].path != "" {
+			continue
+		}
+		path, err := fetchPart(ctx, st, w.segs[i].part.Key, w.dir)
+		if err != nil {
+			return err
+		}
+		w.segs[i].path = path
+	}
+	f, err := os.CreateTemp(w.dir, "sluice-part-*."+w.format.Ext())
+	if err != nil {
+		return fmt.Errorf("temp file: %w", err)
+	}
+	sha := sha256.New()
+	var size countWriter
+	buf := bufio.NewWriterSize(io.MultiWriter(f, sha, &size), 256<<10)
+	err = joinSegments(buf, w.segs, w.format)
+	if err == nil {
+		err = buf.Flush()
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("join %d segments: %w", len(w.segs), err)
+	}
+	w.removeSegments()
+	out.path, out.size, out.sha256 = f.Name(), int64(size), fmt.Sprintf("%x", sha.Sum(nil))
+	return nil
+}
+
+// removeSegments deletes the local copies of the segments (staged copies stay until the
+// window's checkpoint is deleted).
+func (w *partWriter) removeSegments() {
+	for _, seg := range w.segs {
+		if seg.path != "" {
+			os.Remove(seg.path)
+		}
+	}
+	w.segs = nil
+}
+
+// discard stops the encoder and removes the temp files.
 func (w *partWriter) discard() {
 	_ = w.stop() // the partition is being dropped; its encoding error no longer matters
 	if w.file != nil {
@@ -169,6 +267,7 @@ func (w *partWriter) discard() {
 		os.Remove(w.file.Name())
 		w.file = nil
 	}
+	w.removeSegments()
 }
 
 // staged is a finished partition file waiting to be committed.

@@ -106,8 +106,7 @@ func (p *preparer) prepare(sh *shape, raws []string, day time.Time, parentRaw st
 // httpapi.Pages), prepared by one worker per CPU in parallel, and accepted strictly in
 // page order, so de-duplication keeps the first occurrence exactly as a sequential walk.
 func (x *extraction) pipeline(ctx context.Context, sp *streamPlan) error {
-	t := x.job.task
-	first, err := httpapi.BuildRequest(t.BaseURL, t.Spec, sp.st, x.vars(nil))
+	first, popt, err := x.chain(sp, "")
 	if err != nil {
 		return fmt.Errorf("stream %s: %w", sp.name, err)
 	}
@@ -118,15 +117,17 @@ func (x *extraction) pipeline(ctx context.Context, sp *streamPlan) error {
 	type pending struct {
 		page *httpapi.Page
 		done chan []prepared
+		held bool // a checkpoint follows this page; fetching waits for it
 	}
 	workers := runtime.GOMAXPROCS(0)
 	work := make(chan pending)
 	order := make(chan pending, workers)
+	saved := make(chan struct{})
 	var fetchErr error // written before order is closed
 	go func() {
 		defer close(order)
 		defer close(work)
-		for page, err := range httpapi.Pages(ctx, t.Client, first, sp.st) {
+		for page, err := range httpapi.PagesFrom(ctx, x.job.task.Client, first, sp.st, popt) {
 			if err == nil {
 				err = sh.build(page.Records)
 			}
@@ -134,7 +135,7 @@ func (x *extraction) pipeline(ctx context.Context, sp *streamPlan) error {
 				fetchErr = fmt.Errorf("stream %s: %w", sp.name, err)
 				return
 			}
-			p := pending{page: page, done: make(chan []prepared, 1)}
+			p := pending{page: page, done: make(chan []prepared, 1), held: x.ckpt.hold(page.Number) && page.Next != nil}
 			select {
 			case order <- p:
 			case <-ctx.Done():
@@ -144,6 +145,13 @@ func (x *extraction) pipeline(ctx context.Context, sp *streamPlan) error {
 			case work <- p:
 			case <-ctx.Done():
 				return
+			}
+			if p.held {
+				select {
+				case <-saved:
+				case <-ctx.Done():
+					return
+				}
 			}
 		}
 	}()
@@ -168,7 +176,14 @@ func (x *extraction) pipeline(ctx context.Context, sp *streamPlan) error {
 			return ctx.Err()
 		}
 		x.window.Pages++
-		if _, err := x.accept(ctx, sp, recs); err != nil {
+		_, err := x.accept(ctx, sp, recs)
+		if err == nil && p.held {
+			err = x.checkpoint(ctx, p.page.Next, p.page.Number)
+			if err == nil {
+				saved <- struct{}{}
+			}
+		}
+		if err != nil {
 			cancel()
 			drain(order)
 			return err

@@ -8,6 +8,7 @@ import (
 
 	"github.com/sluice-dev/sluice/internal/httpapi"
 	"github.com/sluice-dev/sluice/internal/layout"
+	"github.com/sluice-dev/sluice/internal/ledger"
 	"github.com/sluice-dev/sluice/internal/spec"
 )
 
@@ -25,6 +26,8 @@ type job struct {
 	stream *streamPlan
 	window *httpapi.Window // nil: the API takes no dates
 	days   []time.Time
+	resume *ledger.Checkpoint // the checkpoint to continue from, nil to start afresh
+	etag   string             // the resumed checkpoint's ETag
 }
 
 func (j *job) partitions() int {
@@ -63,34 +66,49 @@ func planJobs(tasks []Task, r Range) ([]*job, error) {
 				}
 				days = slices.DeleteFunc(days, func(d time.Time) bool { return d.Before(min) })
 			}
-			for _, chunk := range windows(sp.st, days) {
-				j := &job{task: t, stream: sp, days: chunk}
-				if sp.st.Window != nil {
-					j.window = &httpapi.Window{Start: chunk[0], End: chunk[len(chunk)-1].AddDate(0, 0, 1)}
-				}
-				jobs = append(jobs, j)
-			}
+			jobs = append(jobs, planDays(t, sp, days)...)
 		}
 	}
 	return jobs, nil
 }
 
-// windows groups consecutive days into request windows of at most window.max_days.
-// APIs that cannot filter (no window, or a client-side window) get one window: paging
-// newest-first from today once is cheaper than once per day.
+// planDays makes the jobs of one top-level stream over days (in order, not necessarily
+// consecutive).
+func planDays(t *Task, sp *streamPlan, days []time.Time) []*job {
+	var jobs []*job
+	for _, chunk := range windows(sp.st, days) {
+		jobs = append(jobs, newJob(t, sp, chunk))
+	}
+	return jobs
+}
+
+func newJob(t *Task, sp *streamPlan, days []time.Time) *job {
+	j := &job{task: t, stream: sp, days: days}
+	if sp.st.Window != nil {
+		j.window = &httpapi.Window{Start: days[0], End: days[len(days)-1].AddDate(0, 0, 1)}
+	}
+	return j
+}
+
+// windows groups days into request windows of at most window.max_days consecutive days
+// (a window never spans a day that is not asked for: it would fetch it again). APIs that
+// cannot filter (no window, or a client-side window) get one window: paging newest-first
+// from today once is cheaper than once per day.
 func windows(st *spec.Stream, days []time.Time) [][]time.Time {
 	if len(days) == 0 {
 		return nil
 	}
-	size := len(days)
-	if w := st.Window; w != nil && !w.Client {
-		size = max(w.MaxDays, 1)
+	if w := st.Window; w == nil || w.Client {
+		return [][]time.Time{days}
 	}
+	size := max(st.Window.MaxDays, 1)
 	var out [][]time.Time
-	for len(days) > 0 {
-		n := min(size, len(days))
-		out = append(out, days[:n])
-		days = days[n:]
+	start := 0
+	for i := 1; i <= len(days); i++ {
+		if i == len(days) || i-start == size || !days[i].Equal(days[i-1].AddDate(0, 0, 1)) {
+			out = append(out, days[start:i])
+			start = i
+		}
 	}
 	return out
 }

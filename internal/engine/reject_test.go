@@ -30,7 +30,7 @@ func newEventsFixture(t *testing.T, pages ...[]string) *eventsFixture {
 // run extracts the day into st (the fixture's store, or a wrapper of it) at run time at.
 func (f *eventsFixture) run(st store.Store, at time.Time) *engine.Summary {
 	day := time.Date(2024, 1, 2, 0, 0, 0, 0, time.UTC)
-	return runE2E(f.t, e2eRun{
+	return runE2E(f.t, e2eRun{Refresh: true,
 		Store: st, Spec: windowSpec(f.t, eventsStream), BaseURL: f.url, Accounts: accounts(nil, "acct"),
 		Format: format.Parquet, Range: engine.Range{From: day, To: day}, RunTime: at,
 	})

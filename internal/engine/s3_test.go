@@ -86,7 +86,7 @@ func TestDemoRunOnS3ReplacesOnlyChangedPartitions(t *testing.T) {
 	run := func(runTime time.Time) *engine.Summary {
 		return runE2E(t, e2eRun{
 			Store: st, Spec: demoSpec(t), BaseURL: base, Accounts: accounts(nil, accts...),
-			Format: format.Parquet, Range: engine.Range{From: demoFrom, To: demoTo}, RunTime: runTime,
+			Format: format.Parquet, Range: engine.Range{From: demoFrom, To: demoTo}, RunTime: runTime, Refresh: true,
 		})
 	}
 	wants := map[string]demoWant{}

@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tidwall/gjson"
@@ -31,8 +32,10 @@ type shape struct {
 	out      schema.Schema // extractor columns + parent columns + _key + _hash
 	data     schema.Schema // out without _key and _hash: what identity is computed over
 	pk       []int
-	slabs    sync.Pool // *slab of rows of this shape
-	dateCol  int       // index of a timestamp column that holds the date rule's value, or -1
+	slabs    sync.Pool      // *slab of rows of this shape
+	dateCol  int            // index of a timestamp column that holds the date rule's value, or -1
+	preset   []schema.Field // fields restored from a checkpoint, used instead of inference
+	ready    atomic.Bool    // compiled without error
 }
 
 type parentColumn struct {
@@ -41,13 +44,23 @@ type parentColumn struct {
 
 // build compiles the shape, inferring fields from samples when none are declared.
 func (s *shape) build(samples []string) error {
-	s.once.Do(func() { s.err = s.compile(samples) })
+	s.once.Do(func() {
+		s.err = s.compile(samples)
+		s.ready.Store(s.err == nil)
+	})
 	return s.err
 }
 
+// built reports whether the shape has been compiled successfully.
+func (s *shape) built() bool { return s.ready.Load() }
+
 func (s *shape) compile(samples []string) error {
 	declared := schema.Schema{Fields: s.st.Fields}
-	if len(declared.Fields) == 0 {
+	switch {
+	case len(declared.Fields) > 0:
+	case s.preset != nil:
+		declared = schema.Schema{Fields: s.preset}
+	default:
 		declared = record.Infer(samples)
 	}
 	ext, err := record.NewExtractor(declared, s.st.AdditionalFields)

@@ -39,6 +39,7 @@ type Summary struct {
 type Totals struct {
 	Committed int   `json:"committed"`
 	Unchanged int   `json:"unchanged"`
+	Skipped   int   `json:"skipped"`
 	Failed    int   `json:"failed"`
 	Records   int64 `json:"records"`
 }
@@ -59,6 +60,8 @@ func (s *Summary) add(rs []PartitionResult) {
 			s.Totals.Committed++
 		case OutcomeUnchanged:
 			s.Totals.Unchanged++
+		case OutcomeSkipped:
+			s.Totals.Skipped++
 		case OutcomeFailed:
 			s.Totals.Failed++
 		}
@@ -84,8 +87,8 @@ func (s *Summary) write(ctx context.Context, st store.Store) error {
 	return err
 }
 
-// ExitCode maps the outcome to the CLI's exit codes: 0 every partition committed or
-// unchanged, 3 some failed, 1 all failed (or nothing could run).
+// ExitCode maps the outcome to the CLI's exit codes: 0 every partition committed,
+// unchanged or skipped, 3 some failed, 1 all failed (or nothing could run).
 func (s *Summary) ExitCode() int {
 	switch {
 	case s.Totals.Failed == 0:

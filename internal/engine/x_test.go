@@ -42,7 +42,7 @@ func startX(t *testing.T, now time.Time) (*fakeapi.Faults, string) {
 func runX(t *testing.T, st store.Store, base string, f format.Format, from, to, runTime, now time.Time) *engine.Summary {
 	t.Helper()
 	return runE2E(t, e2eRun{
-		Store: st, Spec: xSpec(t), BaseURL: base, Format: f,
+		Store: st, Spec: xSpec(t), BaseURL: base, Format: f, Refresh: true,
 		Accounts: accounts(map[string]string{"token": fakeapi.XDefaultToken}, xUser),
 		Range:    engine.Range{From: from, To: to}, RunTime: runTime, Now: now,
 	})

@@ -29,8 +29,9 @@ const (
 // demoAPI serves the demo social-media API. Its only state is the per-account request
 // counters that drive the optional faults.
 type demoAPI struct {
-	seed   uint64
-	faults bool
+	seed     uint64
+	faults   bool
+	pageSize int
 
 	mu       sync.Mutex
 	requests map[string]int
@@ -45,7 +46,7 @@ type demoAPI struct {
 // answers 429 with Retry-After: 1 when N is a multiple of DemoRateLimitEvery, else 503 when
 // N is a multiple of DemoUnavailableEvery.
 func NewDemo(opt Options) http.Handler {
-	d := &demoAPI{seed: opt.Seed, faults: opt.Faults, requests: map[string]int{}}
+	d := &demoAPI{seed: opt.Seed, faults: opt.Faults, pageSize: opt.PageSize, requests: map[string]int{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /v1/accounts/{account}/posts", d.posts)
 	mux.HandleFunc("GET /v1/posts/{post}/comments", d.comments)
@@ -99,6 +100,9 @@ func (d *demoAPI) posts(w http.ResponseWriter, r *http.Request) {
 	limit, start, ok := demoPageParams(w, q)
 	if !ok {
 		return
+	}
+	if d.pageSize > 0 {
+		limit = min(limit, d.pageSize)
 	}
 	all := DemoRange(d.seed, account, since, until)
 	first := 0

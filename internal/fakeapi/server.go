@@ -21,6 +21,9 @@ type Options struct {
 
 	// Faults (demo) turns on the periodic 429 and 503 answers (see NewDemo).
 	Faults bool
+	// PageSize (demo) caps the posts of one page below the request's limit, as APIs that
+	// return fewer records than asked do: a window then takes many pages. 0: no cap.
+	PageSize int
 
 	// Token (x) is the bearer token the X fake accepts. Default XDefaultToken.
 	Token string

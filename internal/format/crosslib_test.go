@@ -48,28 +48,34 @@ func TestParquetReadByArrow(t *testing.T) {
 						fullSchema.Fields[i].Name, wantTypes[fullSchema.Fields[i].Name])
 				}
 			}
-			got := make([]record.Row, tbl.NumRows())
-			for c := range int(tbl.NumCols()) {
-				row := 0
-				for _, chunk := range tbl.Column(c).Data().Chunks() {
-					for i := range chunk.Len() {
-						if got[row] == nil {
-							got[row] = make(record.Row, tbl.NumCols())
-						}
-						v, err := arrowValue(chunk, i, fullSchema.Fields[c])
-						if err != nil {
-							t.Fatal(err)
-						}
-						got[row][c] = v
-						row++
-					}
-				}
-			}
-			if d := diffRows(collapseAbsent(fullRows()), got); d != "" {
+			if d := diffRows(collapseAbsent(fullRows()), arrowRows(t, tbl, fullSchema)); d != "" {
 				t.Fatal(d)
 			}
 		})
 	}
+}
+
+// arrowRows converts every row of tbl, whose columns are s's fields, to record rows.
+func arrowRows(t *testing.T, tbl arrow.Table, s schema.Schema) []record.Row {
+	t.Helper()
+	got := make([]record.Row, tbl.NumRows())
+	for c := range int(tbl.NumCols()) {
+		row := 0
+		for _, chunk := range tbl.Column(c).Data().Chunks() {
+			for i := range chunk.Len() {
+				if got[row] == nil {
+					got[row] = make(record.Row, tbl.NumCols())
+				}
+				v, err := arrowValue(chunk, i, s.Fields[c])
+				if err != nil {
+					t.Fatal(err)
+				}
+				got[row][c] = v
+				row++
+			}
+		}
+	}
+	return got
 }
 
 // arrowValue converts element i of arr, typed by f, to a record value.

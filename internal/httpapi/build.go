@@ -198,15 +198,22 @@ func SelectRecords(body []byte, path string) ([]string, error) {
 	return selectRecords(body, path, false)
 }
 
-// selectRecords is SelectRecords that skips the validity scan when the Doer did it.
+// selectRecords is SelectRecords that skips the validity scan when the Doer did it;
+// otherwise it validates and selects in one pass.
 func selectRecords(body []byte, path string, valid bool) ([]string, error) {
 	// One copy of the body; every record is a substring of it.
 	text := string(body)
-	if !valid && !gjson.Valid(text) {
-		return nil, fmt.Errorf("select records: response body is not valid JSON")
-	}
-	if out, ok := splitRecords(text, path); ok {
-		return out, nil
+	if valid {
+		if out, ok := splitRecords(text, path); ok {
+			return out, nil
+		}
+	} else {
+		switch out, how := splitValid(text, path); how {
+		case splitInvalid:
+			return nil, fmt.Errorf("select records: response body is not valid JSON")
+		case splitDone:
+			return out, nil
+		}
 	}
 	var res gjson.Result
 	if path == "" || path == "@this" {

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"errors"
 	"net/http"
 	"slices"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/sluice-dev/sluice/internal/spec"
 	"github.com/tidwall/gjson"
@@ -102,6 +104,9 @@ type verdict struct {
 	wait    time.Duration // the wait the response asks for; 0: none
 	// validJSON: a success whose JSON body was scanned and found valid.
 	validJSON bool
+	// selected: the records of a valid body, selected in the same scan; nil when the
+	// response is not a page or the general path must select them.
+	selected *selection
 }
 
 // classifier applies the spec's error rules, then the defaults, to responses.
@@ -122,6 +127,12 @@ var actionKinds = map[string]ErrorKind{
 
 // classify decides what a fully read response means. now dates the wait headers.
 func (c *classifier) classify(status int, h http.Header, body []byte, now time.Time) verdict {
+	return c.classifyPage(status, h, body, now, nil)
+}
+
+// classifyPage is classify for a response whose records are at *records (nil: not a
+// page): a success body is validated and its records selected in one scan.
+func (c *classifier) classifyPage(status int, h http.Header, body []byte, now time.Time, records *string) verdict {
 	v := verdict{status: status}
 	rule := c.match(status, body)
 	if rule != nil {
@@ -131,11 +142,7 @@ func (c *classifier) classify(status int, h http.Header, body []byte, now time.T
 	}
 	if v.kind == "" {
 		if rule == nil {
-			if !validBody(h, body) {
-				v.kind, v.message = KindDecode, "response body is not valid JSON"
-			} else {
-				v.validJSON = isJSON(h) && len(body) > 0
-			}
+			checkBody(&v, h, body, records)
 		}
 		return v
 	}
@@ -144,6 +151,33 @@ func (c *classifier) classify(status int, h http.Header, body []byte, now time.T
 		v.wait = c.wait(v.kind, rule, h, body, now)
 	}
 	return v
+}
+
+// checkBody decides whether a success body can be decoded: empty, not declared as
+// something other than JSON, or valid JSON. A JSON body of a page has its records
+// selected by the same scan.
+func checkBody(v *verdict, h http.Header, body []byte, records *string) {
+	switch {
+	case !isJSON(h):
+		return
+	case len(bytes.TrimSpace(body)) == 0:
+		v.validJSON = len(body) > 0
+		return
+	case records == nil:
+		v.validJSON = validJSON(body)
+	default:
+		// The records are substrings of the body itself, viewed as a string rather than
+		// copied: the Client reads each body into a buffer of its own, which nothing
+		// writes to afterwards (see Response.Body).
+		out, how := splitValid(unsafe.String(unsafe.SliceData(body), len(body)), *records)
+		v.validJSON = how != splitInvalid
+		if how == splitDone {
+			v.selected = &selection{records: out}
+		}
+	}
+	if !v.validJSON {
+		v.kind, v.message = KindDecode, "response body is not valid JSON"
+	}
 }
 
 // match returns the first rule that matches, or nil.
@@ -197,24 +231,11 @@ func defaultKind(status int) ErrorKind {
 	return KindPermanent
 }
 
-// isJSON reports whether the headers declare (or do not deny) a JSON body; validBody
-// scanned such bodies in full.
+// isJSON reports whether the headers declare (or do not deny) a JSON body; checkBody
+// scans such bodies in full.
 func isJSON(h http.Header) bool {
 	ct := strings.ToLower(h.Get("Content-Type"))
 	return ct == "" || strings.Contains(ct, "json")
-}
-
-// validBody reports whether a success body can be decoded: empty, not declared as
-// something other than JSON, or valid JSON.
-func validBody(h http.Header, body []byte) bool {
-	ct := strings.ToLower(h.Get("Content-Type"))
-	if ct != "" && !strings.Contains(ct, "json") {
-		return true
-	}
-	if len(strings.TrimSpace(string(body))) == 0 {
-		return true
-	}
-	return gjson.ValidBytes(body)
 }
 
 // messagePaths are where common APIs put their error message, most specific first.

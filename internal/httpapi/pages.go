@@ -35,11 +35,31 @@ type Page struct {
 // pagination error such as a repeated cursor (yielded after the page that caused it,
 // whose records are valid).
 func Pages(ctx context.Context, d Doer, first *Request, st *spec.Stream) iter.Seq2[*Page, error] {
+	return PagesFrom(ctx, d, first, st, PageOptions{})
+}
+
+// PageOptions adjust a chain walked by PagesFrom.
+type PageOptions struct {
+	// Done is how many pages of the chain were fetched before first (by a run that saved a
+	// checkpoint): page numbers continue from Done+1 and pagination.max_pages counts them.
+	Done int
+	// Hold, when set, is asked after each page: true means do not prefetch the next page,
+	// so nothing past page n is requested before the consumer asks for it (a checkpoint
+	// boundary: a crash there must not have fetched pages the checkpoint does not cover).
+	Hold func(n int) bool
+}
+
+// PagesFrom is Pages with options: a chain resumed from a checkpoint, or one that must not
+// read ahead across checkpoint boundaries.
+func PagesFrom(ctx context.Context, d Doer, first *Request, st *spec.Stream, opt PageOptions) iter.Seq2[*Page, error] {
 	return func(yield func(*Page, error) bool) {
 		pg, err := NewPaginator(st.Pagination)
 		if err != nil {
 			yield(nil, err)
 			return
+		}
+		if c, ok := pg.(*chain); ok {
+			c.pages = opt.Done
 		}
 		ctx, cancel := context.WithCancel(ctx)
 		var inflight chan fetched
@@ -53,15 +73,15 @@ func Pages(ctx context.Context, d Doer, first *Request, st *spec.Stream) iter.Se
 		// may be requested before it is given.
 		prefetch := st.Window == nil || !st.Window.Client
 		req := first
-		inflight = startFetch(ctx, d, req)
-		for n := 1; ; n++ {
+		inflight = startFetch(ctx, d, req, &st.Records)
+		for n := opt.Done + 1; ; n++ {
 			f := <-inflight
 			inflight = nil
 			if f.err != nil {
 				yield(nil, fmt.Errorf("page %d: %w", n, f.err))
 				return
 			}
-			records, err := selectRecords(f.resp.Body, st.Records, f.resp.ValidJSON)
+			records, err := pageRecords(f.resp, st.Records)
 			if err != nil {
 				yield(nil, fmt.Errorf("page %d: %w", n, err))
 				return
@@ -70,8 +90,9 @@ func Pages(ctx context.Context, d Doer, first *Request, st *spec.Stream) iter.Se
 			if perr != nil {
 				next = nil
 			}
-			if next != nil && prefetch {
-				inflight = startFetch(ctx, d, next)
+			ahead := prefetch && (opt.Hold == nil || !opt.Hold(n))
+			if next != nil && ahead {
+				inflight = startFetch(ctx, d, next, &st.Records)
 			}
 			page := &Page{Number: n, Request: req, Response: f.resp, Records: records, Next: next}
 			if !yield(page, nil) {
@@ -84,8 +105,8 @@ func Pages(ctx context.Context, d Doer, first *Request, st *spec.Stream) iter.Se
 			if next == nil {
 				return
 			}
-			if !prefetch {
-				inflight = startFetch(ctx, d, next)
+			if !ahead {
+				inflight = startFetch(ctx, d, next, &st.Records)
 			}
 			req = next
 		}
@@ -98,13 +119,24 @@ type fetched struct {
 	err  error
 }
 
+// pageRecords returns the records of a page's response at path: those the Client selected
+// while validating the body, else a selection of its own.
+func pageRecords(resp *Response, path string) ([]string, error) {
+	if resp.selected != nil {
+		return resp.selected.records, nil
+	}
+	return selectRecords(resp.Body, path, resp.ValidJSON)
+}
+
 // startFetch runs d.Do on a copy of req in a goroutine, so whatever the pipeline adds to
-// the request (credentials) stays out of the pages' requests. The outcome arrives on the
-// returned channel, which has room for it so the goroutine never blocks on an absent
-// receiver.
-func startFetch(ctx context.Context, d Doer, req *Request) chan fetched {
+// the request (credentials) stays out of the pages' requests. The copy carries the
+// records path, so a Client selects the records as it validates the body. The outcome
+// arrives on the returned channel, which has room for it so the goroutine never blocks
+// on an absent receiver.
+func startFetch(ctx context.Context, d Doer, req *Request, records *string) chan fetched {
 	ch := make(chan fetched, 1)
 	req = req.Clone()
+	req.selectAt = records
 	go func() {
 		resp, err := d.Do(ctx, req)
 		ch <- fetched{resp: resp, err: err}

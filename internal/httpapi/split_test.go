@@ -30,7 +30,15 @@ func generalRecords(text, path string) []string {
 	return out
 }
 
-func TestSplitRecordsMatchesGjson(t *testing.T) {
+// splitPaths returns the record paths the split tests try on every body.
+func splitPaths() []string {
+	return []string{"", "@this", "data", "records", "rows", "items", "elements", "data.videos", "data.children",
+		"meta.items", "a.b.c", "meta", "missing", "data.missing", "paging"}
+}
+
+// splitBodies returns bodies with awkward JSON, and the recorded API pages in testdata.
+func splitBodies(tb testing.TB) map[string]string {
+	tb.Helper()
 	bodies := map[string]string{
 		"escapes":  `{"data":[{"a":"x\"]}","b":[1,[2,{"c":"\\"}]]}, {"d":"\\\\"} ,{}], "next":"n"}`,
 		"spaces":   " \n{ \"data\" : [ 1 , \"two\" , true , null , {\"x\" : [ ] } ] } ",
@@ -46,17 +54,19 @@ func TestSplitRecordsMatchesGjson(t *testing.T) {
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
-			t.Fatal(err)
+			tb.Fatal(err)
 		}
 		bodies[f] = string(data)
 	}
-	paths := []string{"", "@this", "data", "records", "rows", "items", "elements", "data.videos", "data.children",
-		"meta.items", "a.b.c", "meta", "missing", "data.missing", "paging"}
-	for name, body := range bodies {
+	return bodies
+}
+
+func TestSplitRecordsMatchesGjson(t *testing.T) {
+	for name, body := range splitBodies(t) {
 		if !gjson.Valid(body) {
 			continue
 		}
-		for _, p := range paths {
+		for _, p := range splitPaths() {
 			got, ok := splitRecords(body, p)
 			if !ok {
 				continue // the general path decides (scalars, gjson syntax)

@@ -70,11 +70,11 @@ func (c *Client) attempt(ctx context.Context, method string, target *url.URL, re
 		}
 		return nil, token, c.transportError(ctx, actx, err)
 	}
-	v := c.classifier.classify(resp.StatusCode, resp.Header, data, c.clock.Now())
+	v := c.classifier.classifyPage(resp.StatusCode, resp.Header, data, c.clock.Now(), req.selectAt)
 	if v.kind != "" {
 		return nil, token, &Error{Kind: v.kind, Status: v.status, Message: c.redactor.String(v.message), Wait: v.wait}
 	}
-	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: data, Duration: dur, ValidJSON: v.validJSON}, token, nil
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: data, Duration: dur, ValidJSON: v.validJSON, selected: v.selected}, token, nil
 }
 
 var errBodyTooLarge = fmt.Errorf("response body larger than %d MiB", MaxBody>>20)

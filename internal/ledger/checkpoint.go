@@ -36,10 +36,21 @@ type Part struct {
 	Day     string `json:"day,omitempty"`    // partition day YYYY-MM-DD; "" for a snapshot
 	Records int64  `json:"records"`
 	Size    int64  `json:"size"`
+	// KeysKey is the staged object holding the 16-byte record keys of the part, so a
+	// resumed run keeps de-duplicating against records it no longer holds ("" for none).
+	KeysKey string `json:"keys_key,omitempty"`
 	// HashState is the serialized, mergeable content-hash accumulator of the part's
 	// records (opaque here; the engine's encoding of its set hash), so a resumed run
 	// computes the partition's content hash without re-reading the part.
 	HashState string `json:"hash_state"`
+}
+
+// keys lists the staged objects of the part.
+func (p Part) keys() []string {
+	if p.KeysKey == "" {
+		return []string{p.Key}
+	}
+	return []string{p.Key, p.KeysKey}
 }
 
 // Checkpoint is the resumable position of one request window of one stream: where its
@@ -91,8 +102,10 @@ func SaveCheckpoint(ctx context.Context, st store.Store, stream layout.Stream, c
 		return "", fmt.Errorf("save checkpoint %s: %w", key, err)
 	}
 	for _, p := range cp.Parts {
-		if !stagedBy(stream, p.Key) {
-			return "", fmt.Errorf("save checkpoint %s: part %s is not under %s", key, p.Key, stream.StagingPrefix())
+		for _, k := range p.keys() {
+			if !stagedBy(stream, k) {
+				return "", fmt.Errorf("save checkpoint %s: part %s is not under %s", key, k, stream.StagingPrefix())
+			}
 		}
 	}
 	cp.Version, cp.Stream = CheckpointVersion, streamName(stream)
@@ -158,7 +171,7 @@ func DeleteCheckpoint(ctx context.Context, st store.Store, stream layout.Stream,
 	var parts []string
 	if cp, err := decodeCheckpoint(data, key); err == nil {
 		for _, p := range cp.Parts {
-			parts = append(parts, p.Key)
+			parts = append(parts, p.keys()...)
 		}
 	}
 	if err := st.Delete(ctx, key); err != nil {
@@ -197,7 +210,7 @@ func sweepStaging(ctx context.Context, st store.Store, stream layout.Stream) ([]
 			return nil, err
 		}
 		for _, p := range cp.Parts {
-			keep = append(keep, p.Key)
+			keep = append(keep, p.keys()...)
 		}
 	}
 	slices.Sort(keep)

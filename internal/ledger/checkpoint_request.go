@@ -33,12 +33,34 @@ type Request struct {
 }
 
 // RequestFrom copies r (as the engine's paginator built it, before auth) into a
-// storable Request. A body that is not JSON is an error: spec requests send JSON bodies.
+// storable Request. Query parameters that carry credentials are dropped, from the query
+// and from the URL (Meta's paging.next URLs repeat the access_token): the client applies
+// auth again when the request is sent. A body that is not JSON is an error: spec
+// requests send JSON bodies.
 func RequestFrom(r *httpapi.Request) (*Request, error) {
 	if r == nil {
 		return nil, nil
 	}
 	c := r.Clone()
+	for name := range c.Query {
+		if httpapi.IsSensitiveParam(name) {
+			c.Query.Del(name)
+		}
+	}
+	if u, err := url.Parse(c.URL); err == nil && u.RawQuery != "" {
+		q := u.Query()
+		dropped := false
+		for name := range q {
+			if httpapi.IsSensitiveParam(name) {
+				q.Del(name)
+				dropped = true
+			}
+		}
+		if dropped {
+			u.RawQuery = q.Encode()
+			c.URL = u.String()
+		}
+	}
 	out := &Request{Method: c.Method, URL: c.URL, Header: c.Header}
 	if len(c.Query) > 0 {
 		out.Query = c.Query

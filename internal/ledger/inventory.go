@@ -23,6 +23,7 @@ type DayStatus struct {
 	RunID        string    // the run that committed it; "" for a gap
 	RunTimestamp string    // that run's timestamp, 20240115T103000Z
 	CommittedAt  time.Time // when it was committed, UTC
+	Format       string    // the data file format: parquet or jsonl
 }
 
 // Inventory returns one DayStatus per UTC day of from..to (both truncated to their UTC
@@ -67,7 +68,7 @@ func Inventory(ctx context.Context, st store.Store, stream layout.Stream, from, 
 			}
 			days[int(day.Sub(from)/(24*time.Hour))] = DayStatus{
 				Day: day, Committed: true, Records: m.Records, RunID: m.RunID,
-				RunTimestamp: m.RunTimestamp, CommittedAt: m.CommittedAt.UTC(),
+				RunTimestamp: m.RunTimestamp, CommittedAt: m.CommittedAt.UTC(), Format: m.Format,
 			}
 		}
 	}

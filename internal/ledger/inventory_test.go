@@ -108,7 +108,7 @@ func TestInventoryDetails(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := ledger.DayStatus{Day: day("2024-01-01"), Committed: true, Records: 3, RunID: "run01",
-		RunTimestamp: "20240401T000000Z", CommittedAt: time.Date(2024, 4, 1, 0, 0, 0, 0, time.UTC)}
+		RunTimestamp: "20240401T000000Z", CommittedAt: time.Date(2024, 4, 1, 0, 0, 0, 0, time.UTC), Format: "jsonl"}
 	if len(days) != 1 || days[0] != want {
 		t.Errorf("got %+v, want [%+v]", days, want)
 	}
