@@ -15,3 +15,7 @@ echo
 echo "== hot path (per core)"
 go test -run '^$' -bench 'BenchmarkExtract|BenchmarkHash' -benchmem ./internal/record/ | grep Benchmark || true
 go test -run '^$' -bench 'BenchmarkParquetWrite' -benchmem ./internal/format/ | grep Benchmark || true
+echo
+echo "== snapshot diff: sluice diff vs DuckDB (10M records per snapshot; BENCH_DIFF_N to change)"
+(cd bench/diff && CGO_ENABLED=1 GOFLAGS="${GOFLAGS:-} -mod=mod" go run . -bin "$tmp/sluice" -n "${BENCH_DIFF_N:-10000000}")
+go test -run '^$' -bench 'BenchmarkDiff' -benchtime 3x ./internal/snapshot/ | grep Benchmark || true

@@ -87,7 +87,7 @@ Re-running a range replaces it; it never duplicates.`,
 	root.PersistentPreRunE = func(*cobra.Command, []string) error { return g.startProfile() }
 	root.PersistentPostRun = func(*cobra.Command, []string) { pprof.StopCPUProfile() }
 	root.AddCommand(newRunCmd(g), newPlanCmd(g), newValidateCmd(g), newSourcesCmd(g),
-		newDemoCmd(g), newServeFakeCmd(g), newVersionCmd(g), newSchemaCmd(g), newUnlockCmd(g), newStatusCmd(g))
+		newDemoCmd(g), newServeFakeCmd(g), newVersionCmd(g), newSchemaCmd(g), newUnlockCmd(g), newStatusCmd(g), newDiffCmd(g))
 	return root
 }
 

@@ -20,6 +20,7 @@ type rangeFlags struct {
 	lookback       int
 	forceUnlock    bool
 	refresh        bool
+	allowShrink    bool
 }
 
 func (f *rangeFlags) register(cmd *cobra.Command) {
@@ -97,10 +98,12 @@ func newRunCmd(g *globals) *cobra.Command {
 			// A run without dates re-collects its lookback days on purpose (APIs revise
 			// recent data); an explicit range skips what is committed unless --refresh.
 			opt.Refresh = f.refresh || (f.from == "" && f.to == "" && f.date == "")
+			opt.AllowShrink = f.allowShrink
 			return execute(cmd, g, opt, tasks, r)
 		},
 	}
 	f.register(cmd)
+	cmd.Flags().BoolVar(&f.allowShrink, "allow-shrink", false, "commit snapshot captures that are empty or shrink beyond defaults.snapshot_max_shrink against the last snapshot")
 	cmd.Flags().BoolVar(&f.refresh, "refresh", false, "extract partitions of an explicit range again even when they are committed (runs without dates always do)")
 	return cmd
 }

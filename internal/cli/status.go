@@ -15,6 +15,7 @@ import (
 	"github.com/sluice-dev/sluice/internal/engine"
 	"github.com/sluice-dev/sluice/internal/layout"
 	"github.com/sluice-dev/sluice/internal/ledger"
+	"github.com/sluice-dev/sluice/internal/spec"
 	"github.com/sluice-dev/sluice/internal/store"
 )
 
@@ -48,6 +49,15 @@ type streamStatus struct {
 	LastRun     map[string]int    `json:"last_run"` // this stream's partitions in the last run, by outcome
 	Lease       *leaseStatus      `json:"lease"`
 	Checkpoints []checkpointState `json:"checkpoints"`
+	// Chain is the snapshot chain of a snapshot stream (nil for incremental streams, which
+	// report days and gaps instead).
+	Chain *chainStatus `json:"snapshot_chain,omitempty"`
+}
+
+// chainStatus is a snapshot stream's chain: how many snapshots, and the head.
+type chainStatus struct {
+	Snapshots int          `json:"snapshots"`
+	Head      *ledger.Link `json:"head"`
 }
 
 type dayRange struct {
@@ -138,7 +148,7 @@ func runStatus(cmd *cobra.Command, g *globals, f *rangeFlags, asJSON bool) error
 	}
 	gapped := 0
 	for _, s := range streams {
-		ss, err := streamReport(ctx, st, s, r.From, r.To, rep.LastRun, now)
+		ss, err := streamReport(ctx, st, s, w.isSnapshot(s), r.From, r.To, rep.LastRun, now)
 		if err != nil {
 			return &ExitError{Code: ExitFailed, Err: err}
 		}
@@ -221,10 +231,17 @@ func lastRun(ctx context.Context, st store.Store) (*runInfo, error) {
 }
 
 // streamReport gathers one stream's days, lease and checkpoints.
-func streamReport(ctx context.Context, st store.Store, s layout.Stream, from, to time.Time, run *runInfo, now time.Time) (streamStatus, error) {
+func streamReport(ctx context.Context, st store.Store, s layout.Stream, snapshot bool, from, to time.Time, run *runInfo, now time.Time) (streamStatus, error) {
 	ss := streamStatus{Stream: s.Source + "/" + s.Account + "/" + s.Name, Gaps: []dayRange{}, Checkpoints: []checkpointState{}}
-	days, err := ledger.Inventory(ctx, st, s, from, to)
-	if err != nil {
+	var days []ledger.DayStatus
+	var err error
+	if snapshot {
+		c, _, err := ledger.ReadChain(ctx, st, s)
+		if err != nil {
+			return ss, err
+		}
+		ss.Chain = &chainStatus{Snapshots: len(c.Links), Head: c.Head()}
+	} else if days, err = ledger.Inventory(ctx, st, s, from, to); err != nil {
 		return ss, err
 	}
 	ss.Days = len(days)
@@ -272,6 +289,12 @@ func streamReport(ctx context.Context, st store.Store, s layout.Stream, from, to
 func printStatus(out io.Writer, rep *statusReport) {
 	for _, ss := range rep.Streams {
 		line := fmt.Sprintf("%s  %s..%s  %d/%d committed", ss.Stream, rep.From, rep.To, ss.Committed, ss.Days)
+		if c := ss.Chain; c != nil {
+			line = fmt.Sprintf("%s  snapshot chain of %d", ss.Stream, c.Snapshots)
+			if h := c.Head; h != nil {
+				line += fmt.Sprintf(", head %s (%d records, +%d ~%d -%d): %s", h.Date, h.Records, h.Added, h.Modified, h.Deleted, h.Key)
+			}
+		}
 		if len(ss.Gaps) > 0 {
 			gaps := make([]string, len(ss.Gaps))
 			for i, g := range ss.Gaps {
@@ -316,4 +339,14 @@ func (r dayRange) String() string {
 		return r.From
 	}
 	return r.From + ".." + r.To
+}
+
+// isSnapshot reports whether s is a snapshot stream of its source's spec.
+func (w *workflow) isSnapshot(s layout.Stream) bool {
+	sp := w.specs[s.Source]
+	if sp == nil {
+		return false
+	}
+	st, ok := sp.Streams[s.Name]
+	return ok && st.Mode == spec.ModeSnapshot
 }

@@ -236,6 +236,6 @@ func (w *workflow) engineOptions(st store.Store) engine.Options {
 	return engine.Options{
 		Store: st, Sink: w.cfg.Sink.String(), Format: w.cfg.Format, Concurrency: w.cfg.Defaults.Concurrency,
 		Logger: w.logger, RunID: newRunID(), RunTime: time.Now().UTC(), Build: buildInfo(), ConfigHash: w.cfgHash,
-		CheckpointPages: w.cfg.Defaults.CheckpointPages,
+		CheckpointPages: w.cfg.Defaults.CheckpointPages, MaxShrink: w.cfg.Defaults.SnapshotMaxShrink,
 	}
 }

@@ -19,11 +19,13 @@ const (
 	DefaultConcurrency  = 4
 	// DefaultCheckpointPages is the checkpoint interval in pages.
 	DefaultCheckpointPages = 200
-	DefaultTimeout         = 30 * time.Second
-	DefaultMaxAttempts     = 6
-	DefaultRetryInitial    = 500 * time.Millisecond
-	DefaultRetryMax        = 30 * time.Second
-	DefaultLogFormat       = "text"
+	// DefaultSnapshotMaxShrink is the shrink fraction refused without --allow-shrink.
+	DefaultSnapshotMaxShrink = 0.5
+	DefaultTimeout           = 30 * time.Second
+	DefaultMaxAttempts       = 6
+	DefaultRetryInitial      = 500 * time.Millisecond
+	DefaultRetryMax          = 30 * time.Second
+	DefaultLogFormat         = "text"
 )
 
 // Config is a loaded, validated workflow config. Load fills every default, so a Config
@@ -86,6 +88,10 @@ type Defaults struct {
 	// CheckpointPages is how many pages of a request window pass between two checkpoints
 	// (a rerun after a crash resumes there). 0 disables checkpoints. Default 200.
 	CheckpointPages int
+	// SnapshotMaxShrink is the largest fraction (0..1) by which a snapshot capture may
+	// shrink against the last snapshot and still be committed without --allow-shrink.
+	// Default 0.5.
+	SnapshotMaxShrink float64
 }
 
 // Retry is an exponential backoff policy.
@@ -164,6 +170,9 @@ func (c *Config) setDefaults() {
 	}
 	if _, ok := c.lines["defaults.checkpoint_pages"]; !ok {
 		d.CheckpointPages = DefaultCheckpointPages
+	}
+	if d.SnapshotMaxShrink == 0 {
+		d.SnapshotMaxShrink = DefaultSnapshotMaxShrink
 	}
 	if d.Timeout == 0 {
 		d.Timeout = DefaultTimeout

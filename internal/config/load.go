@@ -20,7 +20,7 @@ import (
 var (
 	topKeys      = []string{"sink", "format", "s3", "specs", "defaults", "sources", "accounts"}
 	s3Keys       = []string{"endpoint", "region", "path_style"}
-	defaultsKeys = []string{"lookback_days", "concurrency", "timeout", "retry", "checkpoint_pages"}
+	defaultsKeys = []string{"lookback_days", "concurrency", "timeout", "retry", "checkpoint_pages", "snapshot_max_shrink"}
 	retryKeys    = []string{"max_attempts", "initial", "max"}
 	sourceKeys   = []string{"base_url"}
 	accountKeys  = []string{"source", "id", "name", "streams", "credentials", "vars"}
@@ -171,6 +171,13 @@ func (d *decoder) defaults(n *yaml.Node) Defaults {
 			}
 		case "concurrency":
 			v.Concurrency = d.positive(e.value, p)
+		case "snapshot_max_shrink":
+			var f float64
+			if err := e.value.Decode(&f); err != nil || f <= 0 || f >= 1 {
+				d.addf(e.value, p, "%q: give a fraction between 0 and 1 (0.5 refuses captures with less than half the records of the last snapshot)", e.value.Value)
+			} else {
+				v.SnapshotMaxShrink = f
+			}
 		case "checkpoint_pages":
 			if i, ok := d.integer(e.value, p); ok {
 				if i < 0 {

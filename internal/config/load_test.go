@@ -23,6 +23,7 @@ defaults:
   timeout: 1m
   retry: {max_attempts: 3, initial: 1s, max: 20s}
   checkpoint_pages: 50
+  snapshot_max_shrink: 0.25
 sources:
   x: {base_url: https://api.x.com/2}
 accounts:
@@ -51,19 +52,19 @@ func TestParseFull(t *testing.T) {
 		Format:   format.JSONL,
 		S3:       S3{Endpoint: "http://127.0.0.1:7070", Region: "us-east-1", PathStyle: true},
 		Specs:    []string{"conf/specs", "/opt/specs/acme.yaml"},
-		Defaults: Defaults{LookbackDays: 0, Concurrency: 8, Timeout: time.Minute, Retry: Retry{MaxAttempts: 3, Initial: time.Second, Max: 20 * time.Second}, CheckpointPages: 50},
+		Defaults: Defaults{LookbackDays: 0, Concurrency: 8, Timeout: time.Minute, Retry: Retry{MaxAttempts: 3, Initial: time.Second, Max: 20 * time.Second}, CheckpointPages: 50, SnapshotMaxShrink: 0.25},
 		Sources:  map[string]SourceOverride{"x": {BaseURL: "https://api.x.com/2"}},
 		Accounts: []Account{
 			{
-				Source: "x", ID: "2244994945", Name: "TwitterDev", Streams: []string{"tweets"}, Line: 14,
-				Credentials: map[string]Ref{"token": {Kind: RefEnv, Name: "X_BEARER_TOKEN", Dir: "conf", File: "conf/sluice.yaml", Line: 18, Path: "credentials.token"}},
+				Source: "x", ID: "2244994945", Name: "TwitterDev", Streams: []string{"tweets"}, Line: 15,
+				Credentials: map[string]Ref{"token": {Kind: RefEnv, Name: "X_BEARER_TOKEN", Dir: "conf", File: "conf/sluice.yaml", Line: 19, Path: "credentials.token"}},
 				Vars:        map[string]string{"username": "TwitterDev", "limit": "100"},
 			},
 			{
-				Source: "instagram", ID: "017841405822304914", Line: 20,
+				Source: "instagram", ID: "017841405822304914", Line: 21,
 				Credentials: map[string]Ref{
-					"access_token": {Kind: RefAWSSM, Name: "prod/meta", Key: "token", Dir: "conf", File: "conf/sluice.yaml", Line: 23, Path: "credentials.access_token"},
-					"app_secret":   {Kind: RefFile, Name: "secrets/app.txt", Dir: "conf", File: "conf/sluice.yaml", Line: 24, Path: "credentials.app_secret"},
+					"access_token": {Kind: RefAWSSM, Name: "prod/meta", Key: "token", Dir: "conf", File: "conf/sluice.yaml", Line: 24, Path: "credentials.access_token"},
+					"app_secret":   {Kind: RefFile, Name: "secrets/app.txt", Dir: "conf", File: "conf/sluice.yaml", Line: 25, Path: "credentials.app_secret"},
 				},
 			},
 		},
@@ -81,7 +82,7 @@ func TestParseDefaults(t *testing.T) {
 		t.Fatalf("Parse: %v", err)
 	}
 	wantDefaults := Defaults{LookbackDays: 2, Concurrency: 4, Timeout: 30 * time.Second,
-		Retry: Retry{MaxAttempts: 6, Initial: 500 * time.Millisecond, Max: 30 * time.Second}, CheckpointPages: 200}
+		Retry: Retry{MaxAttempts: 6, Initial: 500 * time.Millisecond, Max: 30 * time.Second}, CheckpointPages: 200, SnapshotMaxShrink: 0.5}
 	if c.Defaults != wantDefaults {
 		t.Errorf("Defaults = %+v, want %+v", c.Defaults, wantDefaults)
 	}
@@ -144,7 +145,7 @@ func TestParseProblems(t *testing.T) {
 		{"not a mapping", "- sink\n", "sluice.yaml:1: expected a mapping of keys, got a list"},
 		{"unknown keys with hints", "sink: ./d\nfromat: jsonl\ndefaults:\n  lookback: 3\n  concurency: 2\ns3: {path-style: true}\n",
 			`sluice.yaml:2: unknown key "fromat" (did you mean "format"?)
-sluice.yaml:4: defaults: unknown key "lookback" (valid keys: lookback_days, concurrency, timeout, retry, checkpoint_pages)
+sluice.yaml:4: defaults: unknown key "lookback" (valid keys: lookback_days, concurrency, timeout, retry, checkpoint_pages, snapshot_max_shrink)
 sluice.yaml:5: defaults: unknown key "concurency" (did you mean "concurrency"?)
 sluice.yaml:6: s3: unknown key "path-style" (did you mean "path_style"?)`},
 		{"duplicate key", "sink: ./a\nformat: jsonl\nsink: ./b\n",

@@ -113,7 +113,7 @@ func (x *extraction) stage(ctx context.Context, stream string, d time.Time, w *p
 	}
 	w.segs = append(w.segs, seg) // kept for the data file even if staging fails
 	c.seq++
-	key := c.stream.StagingKey(c.window.From, c.window.To, x.opt.RunID, c.seq, x.opt.Format.Ext())
+	key := c.stream.StagingKey(c.window.From, c.window.To, x.opt.RunID, c.seq, w.format.Ext())
 	keysKey := c.stream.StagingKey(c.window.From, c.window.To, x.opt.RunID, c.seq, "keys")
 	f, err := os.Open(seg.path)
 	if err != nil {

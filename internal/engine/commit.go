@@ -148,6 +148,9 @@ func result(p layout.Partition, outcome string, records int64, errText string) P
 // the data file and metadata, then moves the manifest (DESIGN §4).
 func (x *extraction) commit(ctx context.Context, stream string, d time.Time, start time.Time) PartitionResult {
 	w := x.writer(stream, d)
+	if isSnapshot(w.shape.st) {
+		return x.commitSnapshot(ctx, w, start)
+	}
 	p := w.part
 	var created []string // objects of this attempt, removed again if it fails
 	fail := func(err error) PartitionResult {
@@ -234,14 +237,7 @@ func (x *extraction) commit(ctx context.Context, stream string, d time.Time, sta
 // disappeared (deleted by hand, a lifecycle rule) makes an unchanged partition be written
 // again rather than reported unchanged.
 func (x *extraction) present(ctx context.Context, m *ledger.Manifest) bool {
-	for _, k := range m.Keys() {
-		rc, _, err := x.opt.Store.Get(ctx, k)
-		if err != nil {
-			return false
-		}
-		rc.Close()
-	}
-	return true
+	return x.presentKeys(ctx, m.Keys())
 }
 
 func (x *extraction) metadata(p layout.Partition, sh *shape, st *staged, start time.Time) *Metadata {

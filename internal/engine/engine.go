@@ -51,6 +51,11 @@ type Options struct {
 	// Refresh re-extracts partitions that are already committed; without it they are
 	// skipped (a backfill continues where the last one stopped).
 	Refresh bool
+	// AllowShrink commits snapshot captures that are empty or shrink by more than
+	// MaxShrink against the head snapshot (refused otherwise).
+	AllowShrink bool
+	// MaxShrink is the largest fraction a capture may shrink by. Default DefaultMaxShrink.
+	MaxShrink float64
 	// Build describes this binary for metadata.
 	Build Build
 	// ConfigHash is the digest of the workflow config, for metadata.
@@ -125,7 +130,7 @@ func Run(ctx context.Context, opt Options, tasks []Task, r Range) (*Summary, err
 	}
 	defer os.RemoveAll(dir)
 	opt.TempDir = dir
-	jobs, err := planJobs(tasks, r)
+	jobs, err := planJobs(tasks, r, layout.Day(opt.RunTime))
 	if err != nil {
 		return nil, err
 	}

@@ -94,6 +94,18 @@ func (o *Options) guard(ctx context.Context, g *group) (context.Context, func(),
 			o.Logger.Info("removed files of interrupted runs", "stream", s.Source+"/"+s.Account+"/"+s.Name, "files", len(rep.Removed))
 		}
 	}
+	if isSnapshot(g.root.st) {
+		for _, s := range g.streams() {
+			rep, err := ledger.ReconcileSnapshots(ctx, o.Store, s)
+			if err != nil {
+				releaseAll()
+				return nil, nil, fmt.Errorf("reconcile snapshots of %s/%s/%s: %w", s.Source, s.Account, s.Name, err)
+			}
+			if len(rep.Removed) > 0 {
+				o.Logger.Info("removed snapshot files of interrupted runs", "stream", s.Source+"/"+s.Account+"/"+s.Name, "files", len(rep.Removed))
+			}
+		}
+	}
 	gctx, cancel := context.WithCancelCause(ctx)
 	kctx, stopKeep := context.WithCancel(ctx)
 	for _, l := range leases {

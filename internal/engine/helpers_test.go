@@ -53,6 +53,8 @@ type e2eRun struct {
 	Refresh bool
 	// CheckpointPages is the checkpoint interval; 0 disables checkpoints.
 	CheckpointPages int
+	// AllowShrink commits snapshot captures that shrink.
+	AllowShrink bool
 }
 
 // e2eAccount is one account of a run with its credentials.
@@ -100,7 +102,7 @@ func runE2E(t *testing.T, r e2eRun) *engine.Summary {
 	sum, err := engine.Run(context.Background(), engine.Options{
 		Store: r.Store, Format: r.Format, TempDir: t.TempDir(), RunID: r.RunID, RunTime: r.RunTime,
 		Now: func() time.Time { return now }, Concurrency: r.Concurrency,
-		Refresh: r.Refresh, CheckpointPages: r.CheckpointPages,
+		Refresh: r.Refresh, CheckpointPages: r.CheckpointPages, AllowShrink: r.AllowShrink,
 	}, tasks, r.Range)
 	if err != nil {
 		t.Fatalf("run: %v", err)

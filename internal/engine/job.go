@@ -9,6 +9,7 @@ import (
 
 	"github.com/tidwall/gjson"
 
+	"github.com/sluice-dev/sluice/internal/format"
 	"github.com/sluice-dev/sluice/internal/httpapi"
 	"github.com/sluice-dev/sluice/internal/layout"
 	"github.com/sluice-dev/sluice/internal/ledger"
@@ -217,7 +218,11 @@ func (x *extraction) writer(stream string, d time.Time) *partWriter {
 	w := x.parts[stream][d]
 	if w == nil {
 		p := layout.Partition{Stream: layout.Stream{Source: x.job.task.Spec.Name, Account: x.job.task.AccountID, Name: stream}, Day: d}
-		w = newPartWriter(p, x.shapes[stream], x.opt.TempDir, x.opt.Format)
+		f := x.opt.Format
+		if isSnapshot(x.shapes[stream].st) {
+			f = format.Parquet // snapshot files are Parquet whatever the run's format
+		}
+		w = newPartWriter(p, x.shapes[stream], x.opt.TempDir, f)
 		x.parts[stream][d] = w
 	}
 	return w

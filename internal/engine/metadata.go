@@ -41,6 +41,12 @@ type Metadata struct {
 	ConfigHash  string    `json:"config_hash,omitempty"`
 	Tool        Build     `json:"tool"`
 	DurationMS  int64     `json:"processing_ms"`
+
+	// Previous is the head snapshot a snapshot was diffed against (snapshot streams,
+	// except the first snapshot of a chain).
+	Previous *SnapshotRef `json:"previous,omitempty"`
+	// Diff is the diff file written against Previous.
+	Diff *DiffRef `json:"diff,omitempty"`
 }
 
 // WindowRange is an inclusive range of days, as YYYY-MM-DD.

@@ -97,7 +97,12 @@ func (w *partWriter) open() error {
 	w.file = f
 	w.sha = sha256.New()
 	w.buf = bufio.NewWriterSize(io.MultiWriter(f, w.sha, (*countWriter)(&w.size)), 256<<10)
-	enc, err := format.New(w.format, w.buf, w.shape.out)
+	var enc format.Writer
+	if isSnapshot(w.shape.st) {
+		enc, err = newSnapshotEncoder(w.buf, w.shape)
+	} else {
+		enc, err = format.New(w.format, w.buf, w.shape.out)
+	}
 	if err != nil {
 		w.discard()
 		return fmt.Errorf("%s: %w", w.part, err)

@@ -42,8 +42,9 @@ func (j *job) partitions() int {
 	return count(j.stream) * len(j.days)
 }
 
-// planJobs splits every task's streams over r into request windows.
-func planJobs(tasks []Task, r Range) ([]*job, error) {
+// planJobs splits every task's streams over r into request windows. A snapshot stream
+// gets one job whatever the range: a capture on the capture day.
+func planJobs(tasks []Task, r Range, capture time.Time) ([]*job, error) {
 	if r.To.Before(r.From) {
 		return nil, fmt.Errorf("range ends (%s) before it starts (%s)", r.To.Format(time.DateOnly), r.From.Format(time.DateOnly))
 	}
@@ -57,6 +58,10 @@ func planJobs(tasks []Task, r Range) ([]*job, error) {
 		for _, sp := range roots {
 			if err := (layout.Stream{Source: t.Spec.Name, Account: t.AccountID, Name: sp.name}).Check(); err != nil {
 				return nil, err
+			}
+			if isSnapshot(sp.st) {
+				jobs = append(jobs, newJob(t, sp, []time.Time{capture}))
+				continue
 			}
 			days := r.Days()
 			if w := sp.st.Window; w != nil && w.MinStart != "" {
@@ -128,8 +133,8 @@ func streamTree(sp *spec.Spec, selected []string) ([]*streamPlan, error) {
 			if !ok {
 				return nil, fmt.Errorf("source %s has no stream %q (streams: %s)", sp.Name, cur, streamNames(sp))
 			}
-			if st.Mode == spec.ModeSnapshot {
-				return nil, fmt.Errorf("stream %s/%s is a snapshot stream; snapshot capture is not available in this build", sp.Name, cur)
+			if st.Parent != nil && isSnapshot(st) != isSnapshot(sp.Streams[st.Parent.Stream]) {
+				return nil, fmt.Errorf("stream %s/%s: a snapshot stream and its parent %s must both be snapshot streams (or both incremental)", sp.Name, cur, st.Parent.Stream)
 			}
 			want[cur] = true
 			cur = ""
@@ -163,7 +168,7 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 // CheckStreams reports an error when the named streams of sp (all when names is empty)
-// cannot run in this build, such as snapshot streams.
+// cannot run, such as a snapshot stream under an incremental parent.
 func CheckStreams(sp *spec.Spec, names []string) error {
 	_, err := streamTree(sp, names)
 	return err

@@ -27,7 +27,7 @@ type PlannedWindow struct {
 // Plan computes the windows and keys a run over r would use, touching nothing.
 func Plan(tasks []Task, r Range, opt Options) ([]PlannedWindow, error) {
 	opt.defaults()
-	jobs, err := planJobs(tasks, r)
+	jobs, err := planJobs(tasks, r, layout.Day(opt.RunTime))
 	if err != nil {
 		return nil, err
 	}
@@ -45,7 +45,12 @@ func Plan(tasks []Task, r Range, opt Options) ([]PlannedWindow, error) {
 				pw.Children = append(pw.Children, sp.name)
 			}
 			for _, d := range j.days {
-				p := layout.Partition{Stream: layout.Stream{Source: pw.Source, Account: pw.Account, Name: sp.name}, Day: d}
+				s := layout.Stream{Source: pw.Source, Account: pw.Account, Name: sp.name}
+				if isSnapshot(sp.st) {
+					pw.Keys = append(pw.Keys, s.SnapshotKey(d, ts, "parquet"), s.SnapshotMetadataKey(d, ts))
+					continue
+				}
+				p := layout.Partition{Stream: s, Day: d}
 				pw.Keys = append(pw.Keys, p.DataKey(ts, opt.Format.Ext()), p.MetadataKey(ts))
 			}
 			for _, c := range sp.children {

@@ -28,6 +28,9 @@ var errIncompatible = errors.New("checkpoint does not match this run")
 // windows with a checkpoint resume from it; days whose every stream is committed (in the
 // run's format) are skipped unless Refresh; the other days are planned afresh.
 func (o *Options) replan(ctx context.Context, g *group) ([]*job, []PartitionResult, error) {
+	if isSnapshot(g.root.st) {
+		return o.replanCapture(ctx, g)
+	}
 	var days []time.Time
 	for _, j := range g.jobs {
 		days = append(days, j.days...)
@@ -111,6 +114,34 @@ func (o *Options) replan(ctx context.Context, g *group) ([]*job, []PartitionResu
 		}
 	}
 	return append(jobs, planDays(g.task, g.root, todo)...), skipped, nil
+}
+
+// replanCapture continues the checkpoint of today's capture of a snapshot stream; a
+// checkpoint of another day's capture is dropped (a snapshot is one day's picture).
+func (o *Options) replanCapture(ctx context.Context, g *group) ([]*job, []PartitionResult, error) {
+	root := g.streams()[0]
+	cps, err := ledger.Checkpoints(ctx, o.Store, root)
+	if err != nil {
+		return nil, nil, err
+	}
+	j := g.jobs[0]
+	for _, cp := range cps {
+		if !cp.Window.From.Equal(j.days[0]) || !cp.Window.To.Equal(j.days[0]) {
+			o.Logger.Info("checkpoint of an earlier capture dropped", "stream", root.Name, "from", cp.Window.From.Format(time.DateOnly))
+			if err := ledger.DeleteCheckpoint(ctx, o.Store, root, cp.Window); err != nil {
+				return nil, nil, err
+			}
+			continue
+		}
+		loaded, etag, err := ledger.LoadCheckpoint(ctx, o.Store, root, cp.Window)
+		if err != nil {
+			return nil, nil, err
+		}
+		if loaded != nil {
+			j.resume, j.etag = loaded, etag
+		}
+	}
+	return g.jobs, nil, nil
 }
 
 func allOf(days []time.Time, set map[time.Time]bool) bool {

@@ -1,0 +1,370 @@
+package snapshot
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/bits"
+	"os"
+	"runtime"
+	"sync"
+
+	"github.com/sluice-dev/sluice/internal/format"
+)
+
+// DefaultMemoryBudget is the memory Diff keeps buckets and fetched rows in before it
+// spills them to temporary files.
+const DefaultMemoryBudget = 256 << 20
+
+// Options tunes Diff. Zero values select the defaults.
+type Options struct {
+	// TempDir is where spill files go (default os.TempDir()). Diff creates a private
+	// directory inside and removes it before returning, also on error or cancellation.
+	TempDir string
+	// MemoryBudget bounds the bytes of buckets and fetched rows held in memory (default
+	// DefaultMemoryBudget); beyond it they go to disk. The process also holds per
+	// worker buffers and the largest bucket being compared.
+	MemoryBudget int64
+	// Buckets is the number of key-hash buckets, rounded up to a power of two (default:
+	// at least 256, more when a bucket would not fit the budget). The diff file does not
+	// depend on it.
+	Buckets int
+	// Workers is the number of goroutines comparing buckets and reading row groups
+	// (default runtime.NumCPU()).
+	Workers int
+	// Parquet tunes the diff file's writer.
+	Parquet format.ParquetOptions
+	// Sample is how many changes, in output order, Summary.Sample lists.
+	Sample int
+}
+
+func (o Options) withDefaults(rows int64) Options {
+	if o.TempDir == "" {
+		o.TempDir = os.TempDir()
+	}
+	if o.MemoryBudget <= 0 {
+		o.MemoryBudget = DefaultMemoryBudget
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.NumCPU()
+	}
+	if o.Buckets <= 0 {
+		// A bucket being compared costs about 80 bytes per row (entries and table);
+		// every worker holds one.
+		per := max(o.MemoryBudget/int64(4*o.Workers)/80, 1)
+		o.Buckets = max(256, int((rows+per-1)/per))
+	}
+	o.Buckets = min(1<<bits.Len(uint(o.Buckets-1)), 1<<20)
+	return o
+}
+
+// SideSummary describes one input of a diff.
+type SideSummary struct {
+	// Rows is the number of rows in the file.
+	Rows int64 `json:"rows"`
+	// Duplicates is the number of rows ignored because an earlier row of the same file
+	// had the same key (the first occurrence in file order wins).
+	Duplicates int64 `json:"duplicates"`
+	// ContentHash is the order-independent digest (record.SetHash) of the content
+	// hashes of the rows that were compared, one per key.
+	ContentHash string `json:"content_hash"`
+}
+
+// Sample is one change listed in a Summary.
+type Sample struct {
+	Change Change   `json:"change"`
+	Key    string   `json:"key"`
+	Paths  []string `json:"paths,omitempty"`
+}
+
+// Summary counts what a diff found.
+type Summary struct {
+	Prev      SideSummary `json:"prev"`
+	Cur       SideSummary `json:"cur"`
+	Added     int64       `json:"added"`
+	Modified  int64       `json:"modified"`
+	Deleted   int64       `json:"deleted"`
+	Unchanged int64       `json:"unchanged"`
+	// Sample lists the first Options.Sample changes in output order.
+	Sample []Sample `json:"sample,omitempty"`
+	// Spilled reports whether buckets or rows went to temporary files.
+	Spilled bool `json:"spilled"`
+}
+
+// Diff compares the snapshot files prev and cur by key and writes one row per added,
+// modified or deleted key to out as a Parquet diff file (see DiffSchema). Rows are
+// ordered by the xxh3-128 hash of the key, so the same inputs always give the same
+// bytes, whatever the options. Within one file, a repeated key keeps its first row in
+// file order; the others are counted as duplicates. Either file may be empty. A file
+// without _key or _hash is an error naming it. Diff reads only _key and _hash until it
+// knows which keys changed, then the full rows of those keys alone.
+func Diff(ctx context.Context, prev, cur File, out io.Writer, opt Options) (Summary, error) {
+	p, err := openSide(prev)
+	if err != nil {
+		return Summary{}, err
+	}
+	c, err := openSide(cur)
+	if err != nil {
+		return Summary{}, err
+	}
+	if err := checkDataSchema(c.data); err != nil {
+		return Summary{}, fmt.Errorf("snapshot %s: %w", c.name, err)
+	}
+	opt = opt.withDefaults(p.rows + c.rows)
+	dir, err := os.MkdirTemp(opt.TempDir, "sluice-diff-*")
+	if err != nil {
+		return Summary{}, fmt.Errorf("diff: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	d := &differ{opt: opt, dir: dir, prev: p, cur: c, shift: uint(64 - bits.Len(uint(opt.Buckets-1)))}
+	defer d.close()
+	return d.run(ctx, out)
+}
+
+// differ holds the state of one Diff call.
+type differ struct {
+	opt       Options
+	dir       string
+	prev, cur *side
+	shift     uint
+	changes   *partStore
+	mu        sync.Mutex
+	sum       Summary
+	spilled   bool
+}
+
+func (d *differ) close() {
+	for _, s := range []*partStore{d.prev.store, d.cur.store, d.changes} {
+		if s != nil {
+			s.close()
+		}
+	}
+}
+
+func (d *differ) run(ctx context.Context, out io.Writer) (Summary, error) {
+	if err := d.scan(ctx); err != nil {
+		return Summary{}, err
+	}
+	if err := d.compare(ctx); err != nil {
+		return Summary{}, err
+	}
+	if err := d.fetch(ctx); err != nil {
+		return Summary{}, err
+	}
+	if err := d.write(ctx, out); err != nil {
+		return Summary{}, err
+	}
+	d.sum.Prev.Rows, d.sum.Cur.Rows = d.prev.rows, d.cur.rows
+	d.sum.Prev.Duplicates, d.sum.Cur.Duplicates = d.prev.dups.Load(), d.cur.dups.Load()
+	d.sum.Prev.ContentHash, d.sum.Cur.ContentHash = d.prev.hash.String(), d.cur.hash.String()
+	d.sum.Spilled = d.spilled
+	return d.sum, nil
+}
+
+// blockSize returns the size of the per-worker bucket blocks: small enough that every
+// worker's pending blocks of every bucket stay within an eighth of the budget.
+func (d *differ) blockSize() int {
+	n := d.opt.MemoryBudget / int64(8*2*d.opt.Workers*d.opt.Buckets)
+	return int(min(max(n, 512), 64<<10))
+}
+
+// rowGroupJobs lists every row group of both sides.
+func (d *differ) rowGroupJobs() []rgJob {
+	var jobs []rgJob
+	for _, s := range []*side{d.prev, d.cur} {
+		for g := range s.rgFirst {
+			jobs = append(jobs, rgJob{s: s, g: g})
+		}
+	}
+	return jobs
+}
+
+type rgJob struct {
+	s *side
+	g int
+}
+
+// scan reads the keys and hashes of both files into bucketed entries.
+func (d *differ) scan(ctx context.Context) error {
+	for _, s := range []*side{d.prev, d.cur} {
+		s.store = newPartStore("entries", d.dir, d.opt.Buckets, d.opt.MemoryBudget/2)
+	}
+	jobs := d.rowGroupJobs()
+	scanners := make([]*scanner, d.opt.Workers)
+	for i := range scanners {
+		scanners[i] = &scanner{shift: d.shift, hex: newHexTable(), out: map[*side]*bucketBuffers{
+			d.prev: newBucketBuffers(d.prev.store, d.opt.Buckets, d.blockSize()),
+			d.cur:  newBucketBuffers(d.cur.store, d.opt.Buckets, d.blockSize()),
+		}}
+	}
+	err := parallel(ctx, d.opt.Workers, len(jobs), func(w, i int) error {
+		j := jobs[i]
+		if err := scanners[w].scanRowGroup(j.s, j.g); err != nil {
+			return fmt.Errorf("snapshot %s: row group %d: %w", j.s.name, j.g, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, sc := range scanners {
+		for _, b := range sc.out {
+			if err := b.flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// compare classifies the keys of every bucket, storing each bucket's changes.
+func (d *differ) compare(ctx context.Context) error {
+	d.changes = newPartStore("changes", d.dir, d.opt.Buckets, d.opt.MemoryBudget/4)
+	comparers := make([]*comparer, d.opt.Workers)
+	bufs := make([][2][]byte, d.opt.Workers)
+	for i := range comparers {
+		comparers[i] = &comparer{}
+	}
+	err := parallel(ctx, d.opt.Workers, d.opt.Buckets, func(w, b int) error {
+		cm := comparers[w]
+		var err error
+		if bufs[w][0], err = d.prev.store.read(b, bufs[w][0]); err != nil {
+			return err
+		}
+		if bufs[w][1], err = d.cur.store.read(b, bufs[w][1]); err != nil {
+			return err
+		}
+		d.prev.store.drop(b)
+		d.cur.store.drop(b)
+		cm.prev = decodeEntries(cm.prev, bufs[w][0])
+		cm.cur = decodeEntries(cm.cur, bufs[w][1])
+		r := cm.compare()
+		block := make([]byte, 0, len(r.changes)*changeSize)
+		for i := range r.changes {
+			ch := &r.changes[i]
+			block = appendChange(block, ch)
+			if ch.prevOrd >= 0 {
+				d.prev.needed.add(ch.prevOrd)
+			}
+			if ch.curOrd >= 0 {
+				d.cur.needed.add(ch.curOrd)
+			}
+		}
+		if err := d.changes.add(b, block); err != nil {
+			return err
+		}
+		d.merge(r)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, s := range []*side{d.prev, d.cur} {
+		d.spilled = d.spilled || s.store.spilled() > 0
+		if err := s.store.close(); err != nil {
+			return fmt.Errorf("diff: %w", err)
+		}
+	}
+	return nil
+}
+
+func (d *differ) merge(r *bucketResult) {
+	d.prev.dups.Add(r.prevDups)
+	d.cur.dups.Add(r.curDups)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.prev.hash.Merge(r.prevHash)
+	d.cur.hash.Merge(r.curHash)
+	d.prev.kept += r.prevKept
+	d.cur.kept += r.curKept
+	d.sum.Added += r.added
+	d.sum.Modified += r.modified
+	d.sum.Deleted += r.deleted
+	d.sum.Unchanged += r.unchanged
+}
+
+// fetch reads the full rows of the changed keys into buckets.
+func (d *differ) fetch(ctx context.Context) error {
+	for _, s := range []*side{d.prev, d.cur} {
+		s.store = newPartStore("rows", d.dir, d.opt.Buckets, d.opt.MemoryBudget/2)
+	}
+	jobs := d.rowGroupJobs()
+	fetchers := make([]*fetcher, d.opt.Workers)
+	for i := range fetchers {
+		fetchers[i] = &fetcher{shift: d.shift,
+			out: map[*side]*bucketBuffers{
+				d.prev: newBucketBuffers(d.prev.store, d.opt.Buckets, d.blockSize()),
+				d.cur:  newBucketBuffers(d.cur.store, d.opt.Buckets, d.blockSize()),
+			},
+			decs: map[*side][]leafDecoder{
+				d.prev: leafDecoders(d.prev.cols, len(d.prev.leaves)),
+				d.cur:  leafDecoders(d.cur.cols, len(d.cur.leaves)),
+			},
+		}
+	}
+	err := parallel(ctx, d.opt.Workers, len(jobs), func(w, i int) error {
+		j := jobs[i]
+		if err := fetchers[w].fetchRowGroup(j.s, j.g); err != nil {
+			return fmt.Errorf("snapshot %s: row group %d: %w", j.s.name, j.g, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, ft := range fetchers {
+		for _, b := range ft.out {
+			if err := b.flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// parallel runs fn(worker, i) for i in [0, n) on the given number of workers, stopping
+// at the first error or when ctx is done.
+func parallel(ctx context.Context, workers, n int, fn func(w, i int) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		mu    sync.Mutex
+		next  int
+		first error
+		wg    sync.WaitGroup
+	)
+	take := func() (int, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if next >= n || first != nil || ctx.Err() != nil {
+			return 0, false
+		}
+		next++
+		return next - 1, true
+	}
+	for w := range min(workers, max(n, 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i, ok := take()
+				if !ok {
+					return
+				}
+				if err := fn(w, i); err != nil {
+					mu.Lock()
+					if first == nil {
+						first = err
+					}
+					mu.Unlock()
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if first != nil {
+		return first
+	}
+	return ctx.Err()
+}

@@ -1,0 +1,129 @@
+package snapshot
+
+import (
+	"fmt"
+	"io"
+	"math/bits"
+	"sync/atomic"
+
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/sluice-dev/sluice/internal/format"
+	"github.com/sluice-dev/sluice/internal/record"
+	"github.com/sluice-dev/sluice/internal/schema"
+)
+
+// File is one snapshot file to compare: its bytes and a name for messages (a path or
+// an s3:// address).
+type File struct {
+	Name string
+	R    io.ReaderAt
+	Size int64
+}
+
+// side is one opened input of a diff.
+type side struct {
+	name      string
+	f         *parquet.File
+	full      schema.Schema // the file's columns, system columns included
+	data      schema.Schema // without the system columns
+	sys       systemColumns
+	cols      []readCol // compiled top-level columns of full
+	absentIdx absentIndex
+	leaves    []leafInfo
+	rgFirst   []int64 // ordinal of the first row of each row group
+	rows      int64
+
+	keyLeaf, hashLeaf int
+	needed            bitmap // ordinals whose full rows are fetched
+
+	dups  atomic.Int64
+	kept  int64
+	hash  record.SetHash
+	store *partStore // entries by bucket (phase 1), then rows by bucket (phase 3)
+}
+
+// openSide opens a snapshot file and locates its system columns. Errors name the file.
+func openSide(in File) (*side, error) {
+	s, err := openSideErr(in)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot %s: %w", in.Name, err)
+	}
+	return s, nil
+}
+
+func openSideErr(in File) (*side, error) {
+	full, _, err := format.ReadParquet(in.R, in.Size)
+	if err != nil {
+		return nil, err
+	}
+	f, err := parquet.OpenFile(in.R, in.Size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
+	if err != nil {
+		return nil, fmt.Errorf("open parquet: %w", err)
+	}
+	sys, err := systemColumnsOf(full)
+	if err != nil {
+		return nil, err
+	}
+	s := &side{name: in.Name, f: f, full: full, sys: sys, data: sys.data(full), leaves: leavesOf(f), rows: f.NumRows()}
+	nodes := f.Schema().Fields()
+	if len(nodes) != len(full.Fields) {
+		return nil, fmt.Errorf("schema has %d fields, file has %d columns", len(full.Fields), len(nodes))
+	}
+	next := 0
+	for i, n := range nodes {
+		c, err := compileCol(full.Fields[i], n, full.Fields[i].Name, &next)
+		if err != nil {
+			return nil, err
+		}
+		s.cols = append(s.cols, c)
+	}
+	if next != len(s.leaves) {
+		return nil, fmt.Errorf("schema has %d leaf columns, file has %d", next, len(s.leaves))
+	}
+	for _, c := range []struct {
+		name string
+		col  int
+		leaf *int
+	}{{KeyColumn, sys.key, &s.keyLeaf}, {HashColumn, sys.hash, &s.hashLeaf}} {
+		rc := s.cols[c.col]
+		if rc.leaves != 1 || s.leaves[rc.leaf].maxRep != 0 {
+			return nil, fmt.Errorf("column %s is not a plain string column", c.name)
+		}
+		*c.leaf = rc.leaf
+	}
+	var first int64
+	for _, rg := range f.RowGroups() {
+		s.rgFirst = append(s.rgFirst, first)
+		first += rg.NumRows()
+	}
+	s.needed = newBitmap(s.rows)
+	s.absentIdx = newAbsentIndex(s.data.Fields)
+	return s, nil
+}
+
+// bitmap is a set of row ordinals, safe for concurrent adds.
+type bitmap []uint64
+
+func newBitmap(n int64) bitmap { return make(bitmap, (n+63)/64) }
+
+func (b bitmap) add(i int64) { atomic.OrUint64(&b[i>>6], 1<<(uint(i)&63)) }
+
+func (b bitmap) has(i int64) bool { return b[i>>6]&(1<<(uint(i)&63)) != 0 }
+
+// count returns how many ordinals in [from, to) are set.
+func (b bitmap) count(from, to int64) int {
+	n := 0
+	for i := from; i < to; {
+		if i&63 == 0 && i+64 <= to {
+			n += bits.OnesCount64(b[i>>6])
+			i += 64
+			continue
+		}
+		if b.has(i) {
+			n++
+		}
+		i++
+	}
+	return n
+}
