@@ -34,6 +34,7 @@ type checkpointer struct {
 	parts  []ledger.Part // staged so far
 	seq    int           // staged parts written by this run
 	done   int           // pages of the chain done before this run (a resumed checkpoint)
+	last   int           // number of the last page of the chain accepted
 	off    atomic.Bool   // set when the window's requests cannot be stored safely
 }
 

@@ -184,16 +184,18 @@ func TestRunLandsExactRecordsAndRerunIsUnchanged(t *testing.T) {
 			t.Errorf("%s: %d posts, %d comments; want %d, %d", a, len(posts), len(comments), wantPosts, wantComments)
 		}
 	}
-	before := h.keys()
-	again := h.run(accounts, format.Parquet, time.Date(2024, 2, 1, 11, 0, 0, 0, time.UTC))
-	if again.Totals.Unchanged != 16 || again.Totals.Committed != 0 {
-		t.Fatalf("rerun totals = %+v", again.Totals)
-	}
-	after := h.keys()
-	// The rerun adds only its run summary.
-	added := slices.DeleteFunc(slices.Clone(after), func(k string) bool { return slices.Contains(before, k) })
-	if len(added) != 1 || !strings.HasPrefix(added[0], "_sluice/runs/2024/02/01/run_20240201T110000Z_") {
-		t.Fatalf("rerun added %v", added)
+	// Three reruns: each adds only its run summary.
+	for i := range 3 {
+		before := h.keys()
+		at := time.Date(2024, 2, 1, 11+i, 0, 0, 0, time.UTC)
+		again := h.run(accounts, format.Parquet, at)
+		if again.Totals.Unchanged != 16 || again.Totals.Committed != 0 {
+			t.Fatalf("rerun %d totals = %+v", i+1, again.Totals)
+		}
+		added := slices.DeleteFunc(h.keys(), func(k string) bool { return slices.Contains(before, k) })
+		if len(added) != 1 || !strings.HasPrefix(added[0], "_sluice/runs/2024/02/01/run_"+at.Format("20060102T150405Z")+"_") {
+			t.Fatalf("rerun %d added %v", i+1, added)
+		}
 	}
 }
 

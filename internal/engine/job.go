@@ -97,7 +97,7 @@ func (x *extraction) run(ctx context.Context) error {
 	if err == nil && x.ckpt.etag != "" {
 		// A window long enough to have checkpointed records that its pages are all done:
 		// a crash while its partitions commit then fetches nothing again.
-		err = x.checkpoint(ctx, nil, x.ckpt.done+int(x.window.Pages))
+		err = x.checkpoint(ctx, nil, x.ckpt.last)
 	}
 	return err
 }
@@ -160,6 +160,9 @@ func (x *extraction) sequential(ctx context.Context, sp *streamPlan, day time.Ti
 		}
 		if older && clientWindow(sp) {
 			break // newest-first API: everything further is before the window
+		}
+		if parentRaw == "" {
+			x.ckpt.last = page.Number
 		}
 		if parentRaw == "" && x.ckpt.hold(page.Number) && page.Next != nil {
 			if err := x.checkpoint(ctx, page.Next, page.Number); err != nil {

@@ -176,6 +176,7 @@ func (x *extraction) pipeline(ctx context.Context, sp *streamPlan) error {
 			return ctx.Err()
 		}
 		x.window.Pages++
+		x.ckpt.last = p.page.Number
 		_, err := x.accept(ctx, sp, recs)
 		if err == nil && p.held {
 			err = x.checkpoint(ctx, p.page.Next, p.page.Number)

@@ -9,67 +9,76 @@ import (
 	"github.com/sluice-dev/sluice/internal/schema"
 )
 
-// assembler rebuilds nested values from the leaf values of one Parquet row (the inverse
-// of the shredder). byCol and pos are reused across rows.
-type assembler struct {
-	byCol [][]parquet.Value
-	pos   []int
+// Entry is one level entry of a leaf column: its repetition and definition levels and,
+// when it is defined down to the leaf, the stored value, of a type V chosen by the
+// reader.
+type Entry[V any] struct {
+	Rep, Def byte
+	Value    V
 }
 
-func (a *assembler) assemble(cols []readColumn, pr parquet.Row) (record.Row, error) {
-	for i := range a.byCol {
-		a.byCol[i] = a.byCol[i][:0]
-		a.pos[i] = 0
-	}
-	for _, v := range pr {
-		c := v.Column()
-		if c < 0 || c >= len(a.byCol) {
-			return nil, fmt.Errorf("value of unknown column %d", c)
-		}
-		a.byCol[c] = append(a.byCol[c], v)
-	}
-	row := make(record.Row, len(cols))
-	for i := range cols {
-		v, err := a.read(&cols[i], 0, 0)
-		if err != nil {
-			return nil, err
-		}
-		row[i] = v
-	}
-	return row, nil
+// Assembler rebuilds the nested values of one row from the level entries of its leaf
+// columns (the inverse of shredding). It is not safe for concurrent use; its buffers
+// are reused across rows.
+type Assembler[V any] struct {
+	byLeaf [][]Entry[V]
+	pos    []int
+	value  func(c *Column, v *V) (record.Value, error)
 }
 
-// peek returns the next value of leaf column col, or false at the end of the row.
-func (a *assembler) peek(col int) (parquet.Value, bool) {
-	if a.pos[col] >= len(a.byCol[col]) {
-		return parquet.Value{}, false
-	}
-	return a.byCol[col][a.pos[col]], true
+// NewAssembler returns an Assembler that converts a defined stored value v of leaf
+// column c with value; an error from value fails the row.
+func NewAssembler[V any](value func(c *Column, v *V) (record.Value, error)) *Assembler[V] {
+	return &Assembler[V]{value: value}
 }
 
-// skip consumes one value from every leaf column under c (a null or empty value
-// occupies exactly one slot in each).
-func (a *assembler) skip(c *readColumn) {
-	for i := c.leaf; i < c.leaf+c.leaves; i++ {
+// Reset starts a row: byLeaf holds its entries, indexed by leaf column, each column's
+// in file order. The Assembler reads byLeaf until the next Reset.
+func (a *Assembler[V]) Reset(byLeaf [][]Entry[V]) {
+	a.byLeaf = byLeaf
+	if len(a.pos) < len(byLeaf) {
+		a.pos = make([]int, len(byLeaf))
+	}
+	clear(a.pos)
+}
+
+// Read rebuilds the value of the next top-level column c of the row (as returned by
+// CompileColumns; columns are read in order): Null for a missing optional field, an
+// empty List for a missing list. It fails when an entry c needs is missing.
+func (a *Assembler[V]) Read(c *Column) (record.Value, error) {
+	return a.read(c, 0, 0)
+}
+
+func (a *Assembler[V]) peek(leaf int) (*Entry[V], bool) {
+	if a.pos[leaf] >= len(a.byLeaf[leaf]) {
+		return nil, false
+	}
+	return &a.byLeaf[leaf][a.pos[leaf]], true
+}
+
+// skip consumes one entry from every leaf under c (a null or empty value occupies
+// exactly one entry in each).
+func (a *Assembler[V]) skip(c *Column) {
+	for i := c.Leaf; i < c.Leaf+c.Leaves; i++ {
 		a.pos[i]++
 	}
 }
 
 // read rebuilds the value of c. def is the definition level at which c's parent is
 // present, depth the number of enclosing lists.
-func (a *assembler) read(c *readColumn, def, depth int) (record.Value, error) {
-	first, ok := a.peek(c.leaf)
+func (a *Assembler[V]) read(c *Column, def, depth int) (record.Value, error) {
+	first, ok := a.peek(c.Leaf)
 	if !ok {
-		return record.Value{}, fmt.Errorf("column %q: missing value", c.path)
+		return record.Value{}, fmt.Errorf("column %q: missing value", c.Path)
 	}
 	if c.optional {
-		if first.DefinitionLevel() <= def {
+		if int(first.Def) <= def {
 			a.skip(c)
 			return record.Value{Kind: record.Null}, nil
 		}
 		def++
 	}
-	switch c.typ {
+	switch c.Type {
 	case schema.Object:
 		kids := make([]record.Value, len(c.kids))
 		for i := range c.kids {
@@ -81,7 +90,7 @@ func (a *assembler) read(c *readColumn, def, depth int) (record.Value, error) {
 		}
 		return record.Value{Kind: record.Object, L: kids}, nil
 	case schema.List:
-		if first.DefinitionLevel() <= def {
+		if int(first.Def) <= def {
 			a.skip(c)
 			return record.Value{Kind: record.List, L: []record.Value{}}, nil
 		}
@@ -92,18 +101,52 @@ func (a *assembler) read(c *readColumn, def, depth int) (record.Value, error) {
 				return e, err
 			}
 			elems = append(elems, e)
-			next, ok := a.peek(c.leaf)
-			if !ok || next.RepetitionLevel() < depth+1 {
+			next, ok := a.peek(c.Leaf)
+			if !ok || int(next.Rep) < depth+1 {
 				return record.Value{Kind: record.List, L: elems}, nil
 			}
 		}
 	}
-	a.pos[c.leaf]++
-	return leafValue(c, first)
+	a.pos[c.Leaf]++
+	return a.value(c, &first.Value)
 }
 
-func leafValue(c *readColumn, v parquet.Value) (record.Value, error) {
-	switch c.typ {
+// rowAssembler rebuilds record rows from parquet.Row values; its buffers are reused
+// across rows.
+type rowAssembler struct {
+	byCol [][]Entry[parquet.Value]
+	asm   *Assembler[parquet.Value]
+}
+
+func newRowAssembler(leaves int) *rowAssembler {
+	return &rowAssembler{byCol: make([][]Entry[parquet.Value], leaves), asm: NewAssembler(leafValue)}
+}
+
+func (a *rowAssembler) assemble(cols []Column, pr parquet.Row) (record.Row, error) {
+	for i := range a.byCol {
+		a.byCol[i] = a.byCol[i][:0]
+	}
+	for _, v := range pr {
+		c := v.Column()
+		if c < 0 || c >= len(a.byCol) {
+			return nil, fmt.Errorf("value of unknown column %d", c)
+		}
+		a.byCol[c] = append(a.byCol[c], Entry[parquet.Value]{Rep: byte(v.RepetitionLevel()), Def: byte(v.DefinitionLevel()), Value: v})
+	}
+	a.asm.Reset(a.byCol)
+	row := make(record.Row, len(cols))
+	for i := range cols {
+		v, err := a.asm.Read(&cols[i])
+		if err != nil {
+			return nil, err
+		}
+		row[i] = v
+	}
+	return row, nil
+}
+
+func leafValue(c *Column, v *parquet.Value) (record.Value, error) {
+	switch c.Type {
 	case schema.String:
 		return record.Value{Kind: record.String, S: string(v.ByteArray())}, nil
 	case schema.JSON:
@@ -113,28 +156,18 @@ func leafValue(c *readColumn, v parquet.Value) (record.Value, error) {
 			return record.Value{Kind: record.Bool, I: 1}, nil
 		}
 		return record.Value{Kind: record.Bool}, nil
-	case schema.Int:
-		return record.Value{Kind: record.Int, I: intOf(v)}, nil
+	case schema.Int, schema.Timestamp, schema.Date:
+		return c.IntValue(intOf(v)), nil
 	case schema.Float:
 		if v.Kind() == parquet.Float {
 			return record.Value{Kind: record.Float, F: float64(v.Float())}, nil
 		}
 		return record.Value{Kind: record.Float, F: v.Double()}, nil
-	case schema.Timestamp:
-		i := intOf(v)
-		if c.scale > 0 {
-			i *= c.scale
-		} else {
-			i /= -c.scale
-		}
-		return record.Value{Kind: record.Time, I: i}, nil
-	case schema.Date:
-		return record.Value{Kind: record.Date, I: intOf(v)}, nil
 	}
-	return record.Value{}, fmt.Errorf("column %q: unsupported type %s", c.path, c.typ)
+	return record.Value{}, fmt.Errorf("column %q: unsupported type %s", c.Path, c.Type)
 }
 
-func intOf(v parquet.Value) int64 {
+func intOf(v *parquet.Value) int64 {
 	if v.Kind() == parquet.Int32 {
 		return int64(v.Int32())
 	}

@@ -21,9 +21,18 @@ func validJSON(body []byte) bool {
 	return ok && skipSpace(t, end) == len(t)
 }
 
+// maxDepth bounds the nesting of objects and arrays the scanner follows: a hostile body of
+// millions of '[' must be refused, not recursed into until the stack runs out.
+const maxDepth = 10000
+
 // scanValue validates the value starting at t[i] (after optional whitespace) and returns
 // the index just past it.
-func scanValue(t string, i int) (int, bool) {
+func scanValue(t string, i int) (int, bool) { return scanValueAt(t, i, 0) }
+
+// scanObject validates the members of the object whose '{' is at t[i-1].
+func scanObject(t string, i int) (int, bool) { return scanObjectAt(t, i, 1) }
+
+func scanValueAt(t string, i, depth int) (int, bool) {
 	i = skipSpace(t, i)
 	if i >= len(t) {
 		return i, false
@@ -33,9 +42,15 @@ func scanValue(t string, i int) (int, bool) {
 		end, _, ok := scanString(t, i+1)
 		return end, ok
 	case '{':
-		return scanObject(t, i+1)
+		if depth >= maxDepth {
+			return i, false
+		}
+		return scanObjectAt(t, i+1, depth+1)
 	case '[':
-		return scanArray(t, i+1)
+		if depth >= maxDepth {
+			return i, false
+		}
+		return scanArrayAt(t, i+1, depth+1)
 	case 't':
 		return literal(t, i, "true")
 	case 'f':
@@ -50,8 +65,9 @@ func scanValue(t string, i int) (int, bool) {
 	}
 }
 
-// scanObject validates the members of the object whose '{' is at t[i-1].
-func scanObject(t string, i int) (int, bool) {
+// scanObjectAt validates the members of the object whose '{' is at t[i-1], at nesting
+// depth.
+func scanObjectAt(t string, i, depth int) (int, bool) {
 	i = skipSpace(t, i)
 	if i < len(t) && t[i] == '}' {
 		return i + 1, true
@@ -67,7 +83,7 @@ func scanObject(t string, i int) (int, bool) {
 		if i = skipSpace(t, i); i >= len(t) || t[i] != ':' {
 			return i, false
 		}
-		if i, ok = scanValue(t, i+1); !ok {
+		if i, ok = scanValueAt(t, i+1, depth); !ok {
 			return i, false
 		}
 		if i = skipSpace(t, i); i >= len(t) {
@@ -84,15 +100,16 @@ func scanObject(t string, i int) (int, bool) {
 	}
 }
 
-// scanArray validates the elements of the array whose '[' is at t[i-1].
-func scanArray(t string, i int) (int, bool) {
+// scanArrayAt validates the elements of the array whose '[' is at t[i-1], at nesting
+// depth.
+func scanArrayAt(t string, i, depth int) (int, bool) {
 	i = skipSpace(t, i)
 	if i < len(t) && t[i] == ']' {
 		return i + 1, true
 	}
 	for {
 		var ok bool
-		if i, ok = scanValue(t, i); !ok {
+		if i, ok = scanValueAt(t, i, depth); !ok {
 			return i, false
 		}
 		if i = skipSpace(t, i); i >= len(t) {

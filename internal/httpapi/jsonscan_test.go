@@ -269,3 +269,21 @@ func BenchmarkValidate(b *testing.B) {
 		})
 	}
 }
+
+func TestValidJSONRefusesHostileNesting(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		body string
+		want bool
+	}{
+		{"deep but allowed", strings.Repeat("[", maxDepth) + strings.Repeat("]", maxDepth), true},
+		{"one level too deep", strings.Repeat("[", maxDepth+1) + strings.Repeat("]", maxDepth+1), false},
+		{"a million levels of objects", strings.Repeat(`{"a":`, 1_000_000) + "1" + strings.Repeat("}", 1_000_000), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := validJSON([]byte(tc.body)); got != tc.want {
+				t.Fatalf("validJSON = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

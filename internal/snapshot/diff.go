@@ -291,14 +291,14 @@ func (d *differ) fetch(ctx context.Context) error {
 	jobs := d.rowGroupJobs()
 	fetchers := make([]*fetcher, d.opt.Workers)
 	for i := range fetchers {
-		fetchers[i] = &fetcher{shift: d.shift,
+		fetchers[i] = &fetcher{shift: d.shift, asm: newAssembler(),
 			out: map[*side]*bucketBuffers{
 				d.prev: newBucketBuffers(d.prev.store, d.opt.Buckets, d.blockSize()),
 				d.cur:  newBucketBuffers(d.cur.store, d.opt.Buckets, d.blockSize()),
 			},
-			decs: map[*side][]leafDecoder{
-				d.prev: leafDecoders(d.prev.cols, len(d.prev.leaves)),
-				d.cur:  leafDecoders(d.cur.cols, len(d.cur.leaves)),
+			decs: map[*side][]*format.Column{
+				d.prev: format.LeafColumns(d.prev.cols),
+				d.cur:  format.LeafColumns(d.cur.cols),
 			},
 		}
 	}

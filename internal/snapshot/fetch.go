@@ -5,6 +5,7 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
+	"github.com/sluice-dev/sluice/internal/format"
 	"github.com/sluice-dev/sluice/internal/record"
 )
 
@@ -17,9 +18,9 @@ type fetcher struct {
 	entries [][]leafEntry // per leaf: the entries of the needed rows
 	starts  [][]int       // per leaf: where each needed row's entries start
 	byLeaf  [][]leafEntry
-	asm     assembler
+	asm     *format.Assembler[record.Value]
 	out     map[*side]*bucketBuffers
-	decs    map[*side][]leafDecoder
+	decs    map[*side][]*format.Column // per leaf
 }
 
 // fetchRowGroup fetches the needed rows of row group g of s.
@@ -51,9 +52,9 @@ func (ft *fetcher) fetchRowGroup(s *side, g int) error {
 			continue
 		}
 		c := &s.cols[ci]
-		for leaf := c.leaf; leaf < c.leaf+c.leaves; leaf++ {
-			if err := ft.collect(s, leaf, chunks[leaf], &decs[leaf]); err != nil {
-				return fmt.Errorf("column %s: %w", c.path, err)
+		for leaf := c.Leaf; leaf < c.Leaf+c.Leaves; leaf++ {
+			if err := ft.collect(s, leaf, chunks[leaf], decs[leaf]); err != nil {
+				return fmt.Errorf("column %s: %w", c.Path, err)
 			}
 		}
 	}
@@ -74,7 +75,7 @@ func (ft *fetcher) fetchRowGroup(s *side, g int) error {
 }
 
 // collect gathers the level entries of the needed rows from one leaf column chunk.
-func (ft *fetcher) collect(s *side, leaf int, chunk parquet.ColumnChunk, dec *leafDecoder) error {
+func (ft *fetcher) collect(s *side, leaf int, chunk parquet.ColumnChunk, dec *format.Column) error {
 	if s.leaves[leaf].maxRep == 0 {
 		return ft.collectFlat(s, leaf, chunk, dec)
 	}
@@ -95,13 +96,13 @@ func (ft *fetcher) collect(s *side, leaf int, chunk parquet.ColumnChunk, dec *le
 			}
 			defined := p.defined(e)
 			if keep {
-				le := leafEntry{rep: p.rep(e), def: p.def(e)}
+				le := leafEntry{Rep: p.rep(e), Def: p.def(e)}
 				if defined {
-					v, err := dec.value(p, vi)
+					v, err := pageValue(dec, p, vi)
 					if err != nil {
 						return err
 					}
-					le.v = v
+					le.Value = v
 				}
 				entries = append(entries, le)
 			}
@@ -131,7 +132,7 @@ func (ft *fetcher) assemble(s *side, k int) (fetched, error) {
 			ft.byLeaf[leaf] = nil
 		}
 	}
-	ft.asm.reset(ft.byLeaf[:len(s.leaves)])
+	ft.asm.Reset(ft.byLeaf[:len(s.leaves)])
 	var fe fetched
 	fe.row = make(record.Row, 0, len(s.data.Fields))
 	var absent record.Value
@@ -139,7 +140,7 @@ func (ft *fetcher) assemble(s *side, k int) (fetched, error) {
 		if ci == s.sys.hash {
 			continue
 		}
-		v, err := ft.asm.read(&s.cols[ci], 0, 0)
+		v, err := ft.asm.Read(&s.cols[ci])
 		if err != nil {
 			return fe, err
 		}
@@ -163,7 +164,7 @@ func (ft *fetcher) assemble(s *side, k int) (fetched, error) {
 
 // collectFlat is collect for a leaf outside any list, where entry i is row i: it visits
 // only the needed rows of each page.
-func (ft *fetcher) collectFlat(s *side, leaf int, chunk parquet.ColumnChunk, dec *leafDecoder) error {
+func (ft *fetcher) collectFlat(s *side, leaf int, chunk parquet.ColumnChunk, dec *format.Column) error {
 	entries := ft.entries[leaf][:0]
 	starts := ft.starts[leaf][:0]
 	k, start := 0, 0
@@ -181,13 +182,13 @@ func (ft *fetcher) collectFlat(s *side, leaf int, chunk parquet.ColumnChunk, dec
 				}
 			}
 			starts = append(starts, len(entries))
-			le := leafEntry{def: p.def(want)}
+			le := leafEntry{Def: p.def(want)}
 			if p.defined(want) {
-				v, err := dec.value(p, vi)
+				v, err := pageValue(dec, p, vi)
 				if err != nil {
 					return err
 				}
-				le.v = v
+				le.Value = v
 			}
 			entries = append(entries, le)
 		}

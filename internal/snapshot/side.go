@@ -28,7 +28,7 @@ type side struct {
 	full      schema.Schema // the file's columns, system columns included
 	data      schema.Schema // without the system columns
 	sys       systemColumns
-	cols      []readCol // compiled top-level columns of full
+	cols      []format.Column // compiled top-level columns of full
 	absentIdx absentIndex
 	leaves    []leafInfo
 	rgFirst   []int64 // ordinal of the first row of each row group
@@ -66,20 +66,8 @@ func openSideErr(in File) (*side, error) {
 		return nil, err
 	}
 	s := &side{name: in.Name, f: f, full: full, sys: sys, data: sys.data(full), leaves: leavesOf(f), rows: f.NumRows()}
-	nodes := f.Schema().Fields()
-	if len(nodes) != len(full.Fields) {
-		return nil, fmt.Errorf("schema has %d fields, file has %d columns", len(full.Fields), len(nodes))
-	}
-	next := 0
-	for i, n := range nodes {
-		c, err := compileCol(full.Fields[i], n, full.Fields[i].Name, &next)
-		if err != nil {
-			return nil, err
-		}
-		s.cols = append(s.cols, c)
-	}
-	if next != len(s.leaves) {
-		return nil, fmt.Errorf("schema has %d leaf columns, file has %d", next, len(s.leaves))
+	if s.cols, err = format.CompileColumns(full, f.Schema()); err != nil {
+		return nil, err
 	}
 	for _, c := range []struct {
 		name string
@@ -87,10 +75,10 @@ func openSideErr(in File) (*side, error) {
 		leaf *int
 	}{{KeyColumn, sys.key, &s.keyLeaf}, {HashColumn, sys.hash, &s.hashLeaf}} {
 		rc := s.cols[c.col]
-		if rc.leaves != 1 || s.leaves[rc.leaf].maxRep != 0 {
+		if rc.Leaves != 1 || s.leaves[rc.Leaf].maxRep != 0 {
 			return nil, fmt.Errorf("column %s is not a plain string column", c.name)
 		}
-		*c.leaf = rc.leaf
+		*c.leaf = rc.Leaf
 	}
 	var first int64
 	for _, rg := range f.RowGroups() {
