@@ -26,14 +26,16 @@ type Assembler[V any] struct {
 	value  func(c *Column, v *V) (record.Value, error)
 }
 
-// NewAssembler returns an Assembler that converts a defined stored value v of leaf
-// column c with value; an error from value fails the row.
+// NewAssembler returns an Assembler that turns the stored value v of an entry defined
+// down to leaf column c into a record value with value; an error from value is
+// returned by Read.
 func NewAssembler[V any](value func(c *Column, v *V) (record.Value, error)) *Assembler[V] {
 	return &Assembler[V]{value: value}
 }
 
-// Reset starts a row: byLeaf holds its entries, indexed by leaf column, each column's
-// in file order. The Assembler reads byLeaf until the next Reset.
+// Reset starts a row: byLeaf holds its entries indexed by leaf column, each column's in
+// file order (a leaf of a column that is not read may have none). The Assembler reads
+// byLeaf, without changing it, until the next Reset.
 func (a *Assembler[V]) Reset(byLeaf [][]Entry[V]) {
 	a.byLeaf = byLeaf
 	if len(a.pos) < len(byLeaf) {
@@ -42,9 +44,10 @@ func (a *Assembler[V]) Reset(byLeaf [][]Entry[V]) {
 	clear(a.pos)
 }
 
-// Read rebuilds the value of the next top-level column c of the row (as returned by
-// CompileColumns; columns are read in order): Null for a missing optional field, an
-// empty List for a missing list. It fails when an entry c needs is missing.
+// Read rebuilds the value of the top-level column c (one of those CompileColumns
+// returned) for the current row: Null for a missing optional field, an empty List for
+// a missing list. Each column is read at most once a row, in any order. It fails when
+// an entry c needs is missing.
 func (a *Assembler[V]) Read(c *Column) (record.Value, error) {
 	return a.read(c, 0, 0)
 }
