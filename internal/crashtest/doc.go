@@ -10,9 +10,14 @@
 //
 //	CRASH_RANDOM=N   random-moment kills per store (default 5)
 //	CRASH_SEED=S     base seed of the random moments (default 1); failures print it
-//	CRASH_FULL=1     every failpoint at hit counts 1, 2, 3, 5, 10, 20, ... 100, on empty
-//	                 sinks and on sinks whose partitions get replaced, instead of the
-//	                 default: @1 and @40 on empty sinks, during-superseded-delete@7
+//	CRASH_FULL=1     every commit failpoint at hit counts 1, 2, 3, 5, 10, 20, ... 100, on
+//	                 empty sinks and on sinks whose partitions get replaced, and
+//	                 mid-checkpoint at 1, 2, 3, 5, 8, 13, 21, instead of the default: @1
+//	                 and @40 on empty sinks, during-superseded-delete@7, mid-checkpoint@1
+//	                 and @8
+//
+// Runs checkpoint every two pages of ten posts, and every scenario on an empty sink also
+// checks that the rerun fetches at most two pages again per account and no committed day.
 //
 // `make crash` runs the full set.
 package crashtest
