@@ -82,6 +82,7 @@ func newRunCmd(g *globals) *cobra.Command {
   sluice run --date 2024-03-01
   sluice run --from 2024-01-01 --to 2024-03-31             # a backfill: committed days are skipped
   sluice run --from 2024-03-01 --to 2024-03-07 --refresh   # extract committed days again
+  sluice run --stream followers --allow-shrink              # commit a snapshot that shrank on purpose
   sluice run --from 2024-01-01 --to 2024-03-31 --account x/2244994945 --stream tweets`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

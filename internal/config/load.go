@@ -163,28 +163,13 @@ func (d *decoder) defaults(n *yaml.Node) Defaults {
 		p := "defaults." + e.key
 		switch e.key {
 		case "lookback_days":
-			if i, ok := d.integer(e.value, p); ok {
-				if i < 0 {
-					d.addf(e.value, p, "cannot be negative (0 means yesterday only)")
-				}
-				v.LookbackDays = i
-			}
+			v.LookbackDays = d.nonNegative(e.value, p, "0 means yesterday only")
 		case "concurrency":
 			v.Concurrency = d.positive(e.value, p)
 		case "snapshot_max_shrink":
-			var f float64
-			if err := e.value.Decode(&f); err != nil || f <= 0 || f >= 1 {
-				d.addf(e.value, p, "%q: give a fraction between 0 and 1 (0.5 refuses captures with less than half the records of the last snapshot)", e.value.Value)
-			} else {
-				v.SnapshotMaxShrink = f
-			}
+			v.SnapshotMaxShrink = d.fraction(e.value, p)
 		case "checkpoint_pages":
-			if i, ok := d.integer(e.value, p); ok {
-				if i < 0 {
-					d.addf(e.value, p, "cannot be negative (0 turns checkpoints off)")
-				}
-				v.CheckpointPages = i
-			}
+			v.CheckpointPages = d.nonNegative(e.value, p, "0 turns checkpoints off")
 		case "timeout":
 			v.Timeout = d.duration(e.value, p)
 		case "retry":
@@ -221,6 +206,29 @@ func (d *decoder) retry(n *yaml.Node) Retry {
 }
 
 // positive decodes a whole number of at least 1.
+// nonNegative decodes an integer ≥ 0; meaning0 explains what 0 does, for the message.
+func (d *decoder) nonNegative(n *yaml.Node, path, meaning0 string) int {
+	i, ok := d.integer(n, path)
+	if ok && i < 0 {
+		d.addf(n, path, "cannot be negative (%s)", meaning0)
+	}
+	return i
+}
+
+// fraction decodes a number strictly between 0 and 1.
+func (d *decoder) fraction(n *yaml.Node, path string) float64 {
+	f, ok := d.walker().Float(n, path)
+	if !ok {
+		return 0
+	}
+	if f <= 0 || f >= 1 {
+		d.addf(n, path, "%s: give a fraction between 0 and 1 (0.5 refuses captures with less than half the records of the last snapshot)", n.Value)
+		return 0
+	}
+	d.mark(resolve(n), path)
+	return f
+}
+
 func (d *decoder) positive(n *yaml.Node, path string) int {
 	i, ok := d.integer(n, path)
 	if ok && i < 1 {

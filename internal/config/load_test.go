@@ -166,6 +166,11 @@ sluice.yaml:5: defaults.concurrency: must be at least 1, got 0
 sluice.yaml:6: defaults.lookback_days: cannot be negative (0 means yesterday only)
 sluice.yaml:7: defaults.retry: max (1s) is shorter than initial (10s)
 sluice.yaml:9: sources.x.base_url: "api.x.com" is not an http(s) URL (e.g. https://api.example.com)`},
+		{"checkpoints and shrink", "sink: ./d\ndefaults:\n  checkpoint_pages: -2\n  snapshot_max_shrink: 1.5\n",
+			`sluice.yaml:3: defaults.checkpoint_pages: cannot be negative (0 turns checkpoints off)
+sluice.yaml:4: defaults.snapshot_max_shrink: 1.5: give a fraction between 0 and 1 (0.5 refuses captures with less than half the records of the last snapshot)`},
+		{"shrink not a number", "sink: ./d\ndefaults: {snapshot_max_shrink: half}\n",
+			`sluice.yaml:2: defaults.snapshot_max_shrink: "half" is not a number`},
 		{"bad sinks", "sink: gs://bucket/raw\n", `sluice.yaml:1: sink: unsupported scheme "gs" (use s3://bucket/prefix, file:///abs/path or a local folder)`},
 		{"sink scheme typo", "sink: s4://bucket/raw\n", `sluice.yaml:1: sink: unsupported scheme "s4" (did you mean "s3"?)`},
 		{"sink bucket", "sink: s3://My_Bucket/raw\n", `sluice.yaml:1: sink: "My_Bucket" is not a valid S3 bucket name (3-63 lowercase letters, digits, '.' and '-')`},

@@ -112,6 +112,8 @@ func (c *Config) Apply(env, flags Overrides) error {
 	m.fileOnly("defaults.retry.max_attempts", c.Defaults.Retry.MaxAttempts)
 	m.fileOnly("defaults.retry.initial", c.Defaults.Retry.Initial)
 	m.fileOnly("defaults.retry.max", c.Defaults.Retry.Max)
+	m.fileOnly("defaults.checkpoint_pages", c.Defaults.CheckpointPages)
+	m.fileOnly("defaults.snapshot_max_shrink", c.Defaults.SnapshotMaxShrink)
 	c.settings = m.out
 	return m.probs.err()
 }

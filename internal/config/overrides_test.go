@@ -41,6 +41,8 @@ func TestApplyPrecedence(t *testing.T) {
 			{"defaults.retry.max_attempts", "6", "default"},
 			{"defaults.retry.initial", "500ms", "default"},
 			{"defaults.retry.max", "30s", "default"},
+			{"defaults.checkpoint_pages", "200", "default"},
+			{"defaults.snapshot_max_shrink", "0.5", "default"},
 		}},
 		{"env over file", map[string]string{
 			EnvSink: "s3://env-bucket/raw", EnvFormat: "parquet", EnvConcurrency: "16", EnvLookbackDays: "0",
@@ -58,6 +60,8 @@ func TestApplyPrecedence(t *testing.T) {
 			{"defaults.retry.max_attempts", "6", "default"},
 			{"defaults.retry.initial", "500ms", "default"},
 			{"defaults.retry.max", "30s", "default"},
+			{"defaults.checkpoint_pages", "200", "default"},
+			{"defaults.snapshot_max_shrink", "0.5", "default"},
 		}},
 		{"flag over env, empty env ignored", map[string]string{EnvSink: "s3://env-bucket/raw", EnvConcurrency: "16", EnvFormat: ""},
 			Overrides{Sink: ptr("out"), Concurrency: ptr(1), LookbackDays: ptr(7), S3PathStyle: ptr(true), LogFormat: ptr("json")},
@@ -74,6 +78,8 @@ func TestApplyPrecedence(t *testing.T) {
 				{"defaults.retry.max_attempts", "6", "default"},
 				{"defaults.retry.initial", "500ms", "default"},
 				{"defaults.retry.max", "30s", "default"},
+				{"defaults.checkpoint_pages", "200", "default"},
+				{"defaults.snapshot_max_shrink", "0.5", "default"},
 			}},
 	}
 	for _, tt := range tests {

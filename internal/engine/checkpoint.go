@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"sync/atomic"
 	"time"
@@ -116,13 +115,7 @@ func (x *extraction) stage(ctx context.Context, stream string, d time.Time, w *p
 	c.seq++
 	key := c.stream.StagingKey(c.window.From, c.window.To, x.opt.RunID, c.seq, w.format.Ext())
 	keysKey := c.stream.StagingKey(c.window.From, c.window.To, x.opt.RunID, c.seq, "keys")
-	f, err := os.Open(seg.path)
-	if err != nil {
-		return fmt.Errorf("checkpoint: %w", err)
-	}
-	_, err = x.opt.Store.Create(ctx, key, f, seg.size)
-	f.Close()
-	if err != nil {
+	if err := createFile(ctx, x.opt.Store, key, seg.path, seg.size); err != nil {
 		return fmt.Errorf("checkpoint: stage part: %w", err)
 	}
 	raw := make([]byte, 0, 16*len(keys))

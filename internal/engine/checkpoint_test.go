@@ -233,10 +233,8 @@ func TestCheckpointRestartsWhenItCannotContinue(t *testing.T) {
 			if got := storeKeys(t, st, "_sluice/state/demo/northwind/posts/checkpoints/"); len(got) != 0 {
 				t.Errorf("checkpoints left: %q", got)
 			}
-			if f2 == format.Parquet {
-				for _, a := range []string{"northwind", "contoso"} {
-					wantDemo(t, a).check(t, st, a)
-				}
+			for _, a := range []string{"northwind", "contoso"} {
+				wantDemo(t, a).check(t, st, a)
 			}
 		})
 	}

@@ -196,13 +196,7 @@ func (x *extraction) commit(ctx context.Context, stream string, d time.Time, sta
 	}
 	if st.path != "" {
 		key := p.DataKey(ts, x.opt.Format.Ext())
-		f, err := os.Open(st.path)
-		if err != nil {
-			return fail(err)
-		}
-		_, err = store.Create(ctx, key, f, st.size)
-		f.Close()
-		if err != nil {
+		if err := createFile(ctx, store, key, st.path, st.size); err != nil {
 			return fail(fmt.Errorf("store data file: %w", err))
 		}
 		created = append(created, key)

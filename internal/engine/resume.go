@@ -41,6 +41,14 @@ func (o *Options) replan(ctx context.Context, g *group) ([]*job, []PartitionResu
 		return g.jobs, nil, nil
 	}
 	streams := g.streams()
+	root := streams[0]
+	cps, err := ledger.Checkpoints(ctx, o.Store, root)
+	if err != nil {
+		return nil, nil, err
+	}
+	if o.Refresh && len(cps) == 0 {
+		return g.jobs, nil, nil // nothing to skip, nothing to resume: no manifest to read
+	}
 	status := make([]map[time.Time]ledger.DayStatus, len(streams))
 	for i, s := range streams {
 		inv, err := ledger.Inventory(ctx, o.Store, s, days[0], days[len(days)-1])
@@ -67,11 +75,6 @@ func (o *Options) replan(ctx context.Context, g *group) ([]*job, []PartitionResu
 	for _, d := range days {
 		wanted[d] = true
 	}
-	root := streams[0]
-	cps, err := ledger.Checkpoints(ctx, o.Store, root)
-	if err != nil {
-		return nil, nil, err
-	}
 	var jobs []*job
 	covered := map[time.Time]bool{}
 	for _, cp := range cps {
@@ -79,7 +82,7 @@ func (o *Options) replan(ctx context.Context, g *group) ([]*job, []PartitionResu
 		if cp.Window.From.IsZero() || !allOf(cdays, wanted) || anyOf(cdays, covered) {
 			continue // another range's window: left for the run that asks for it
 		}
-		if allCommittedBy(cdays, cp.RunID, committed) {
+		if !slices.ContainsFunc(cdays, func(d time.Time) bool { return !committed(d, cp.RunID) }) {
 			// The run that saved it committed the whole window, then stopped before deleting it.
 			if err := ledger.DeleteCheckpoint(ctx, o.Store, root, cp.Window); err != nil {
 				return nil, nil, err
@@ -160,15 +163,6 @@ func anyOf(days []time.Time, set map[time.Time]bool) bool {
 		}
 	}
 	return false
-}
-
-func allCommittedBy(days []time.Time, runID string, committed func(time.Time, string) bool) bool {
-	for _, d := range days {
-		if !committed(d, runID) {
-			return false
-		}
-	}
-	return true
 }
 
 // restore loads a checkpoint into a new extraction: the shapes, counters and staged
