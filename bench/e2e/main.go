@@ -29,6 +29,7 @@ func main() {
 	specPath := flag.String("spec", "internal/fakeapi/testdata/bench.yaml", "bench source spec")
 	pages := flag.Int("pages", 2000, "pages in the full job")
 	perPage := flag.Int("per-page", 500, "records per page")
+	flag.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the full-size sluice run to this file")
 	flag.Parse()
 	if err := run(*bin, *specPath, *pages, *perPage); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -40,6 +41,7 @@ type result struct {
 	records int64
 	elapsed time.Duration
 	rssMB   float64
+	cpu     time.Duration // user + system time of the sluice process
 }
 
 func (r result) rate() float64 { return float64(r.records) / r.elapsed.Seconds() }
@@ -61,6 +63,8 @@ func run(bin, specPath string, pages, perPage int) error {
 	fmt.Printf("raw download:   %9.0f records/s  (%d records in %v)\n", full[0].rate(), full[0].records, full[0].elapsed.Round(time.Millisecond))
 	fmt.Printf("sluice run:     %9.0f records/s  (%d records in %v)\n", full[1].rate(), full[1].records, full[1].elapsed.Round(time.Millisecond))
 	fmt.Printf("ratio sluice/raw download: %.2f\n", full[1].rate()/full[0].rate())
+	fmt.Printf("sluice CPU: %.2f s user+system, %.2f µs per record, %.0f%% of the wall time\n",
+		full[1].cpu.Seconds(), full[1].cpu.Seconds()*1e6/float64(full[1].records), 100*full[1].cpu.Seconds()/full[1].elapsed.Seconds())
 	fmt.Printf("peak RSS: %.0f MB at %d records, %.0f MB at %d records (ratio %.2f)\n",
 		half[1].rssMB, half[1].records, full[1].rssMB, full[1].records, full[1].rssMB/half[1].rssMB)
 	return nil
@@ -119,6 +123,9 @@ func download(base string) (int64, error) {
 	}
 }
 
+// cpuProfile, when set, is where the full-size run writes its CPU profile.
+var cpuProfile string
+
 var recordsRE = regexp.MustCompile(`; (\d+) records`)
 
 func sluice(bin, spec, url string) (result, error) {
@@ -138,7 +145,12 @@ accounts:
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
 		return result{}, err
 	}
-	cmd := exec.Command(bin, "run", "--config", cfgPath, "--date", "2024-01-01", "--log-format", "json")
+	args := []string{"run", "--config", cfgPath, "--date", "2024-01-01", "--log-format", "json"}
+	if cpuProfile != "" {
+		args = append(args, "--cpuprofile", cpuProfile)
+		cpuProfile = "" // the first (full-size) run only
+	}
+	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "TMPDIR="+dir)
 	var stdout bytes.Buffer
 	cmd.Stdout = &stdout
@@ -157,7 +169,8 @@ accounts:
 		return result{}, fmt.Errorf("sluice run printed no record count:\n%s", stdout.Bytes())
 	}
 	n, _ := strconv.ParseInt(string(m[1]), 10, 64)
-	return result{records: n, elapsed: elapsed, rssMB: float64(<-peak) / 1024}, nil
+	cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	return result{records: n, elapsed: elapsed, rssMB: float64(<-peak) / 1024, cpu: cpu}, nil
 }
 
 // watchPeakRSS polls the process's high-water mark of resident memory (VmHWM, KiB) until

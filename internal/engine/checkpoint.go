@@ -132,7 +132,7 @@ func (x *extraction) stage(ctx context.Context, stream string, d time.Time, w *p
 	}
 	w.segs[len(w.segs)-1].part = part
 	c.parts = append(c.parts, part)
-	return nil
+	return w.joinSegments(ctx, x.opt.Store)
 }
 
 func (x *extraction) resumeState() resumeState {

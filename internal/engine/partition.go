@@ -43,7 +43,8 @@ type partWriter struct {
 
 	// A checkpoint cuts the rows written so far into a finished segment (staged in the
 	// store); the data file is the concatenation of the segments and the open file.
-	segs    []segment
+	segs    []segment      // finished segments not yet handed to join
+	join    *joiner        // joins staged segments into the data file; nil until needed
 	segKeys [][16]byte     // keys of the open file's rows
 	segSet  record.SetHash // content hash of the open file's rows
 
@@ -145,7 +146,9 @@ func (w *partWriter) stop() error {
 	return w.encErr
 }
 
-// closeFile ends the open file: the encoder's last rows, the format's footer, fsync.
+// closeFile ends the open file: the encoder's last rows, the format's footer. The file
+// is local scratch, never fsynced: the store makes its own durable copy when the file
+// is staged or committed, and a crash before then starts from the last checkpoint.
 // It returns the finished segment and leaves the writer ready to open a new file.
 func (w *partWriter) closeFile() (segment, error) {
 	err := w.stop()
@@ -154,9 +157,6 @@ func (w *partWriter) closeFile() (segment, error) {
 	}
 	if err == nil {
 		err = w.buf.Flush()
-	}
-	if err == nil {
-		err = w.file.Sync()
 	}
 	if cerr := w.file.Close(); err == nil {
 		err = cerr
@@ -186,9 +186,8 @@ func (w *partWriter) cut() (seg segment, keys [][16]byte, ok bool, err error) {
 }
 
 // finish ends the partition's data. It returns the staged file (with no path when the
-// partition is empty): the open file itself, or the concatenation of the checkpointed
-// segments and the open file (segments staged by an earlier run are fetched from the
-// store).
+// partition is empty): the open file itself, or the joined segments (checkpointed ones,
+// fetched from the store when an earlier run staged them, then the open file).
 func (w *partWriter) finish(ctx context.Context, st store.Store) (*staged, error) {
 	if w.enc != nil {
 		seg, err := w.closeFile()
@@ -199,62 +198,47 @@ func (w *partWriter) finish(ctx context.Context, st store.Store) (*staged, error
 		w.segKeys = nil
 	}
 	out := &staged{counts: w.counts, contentHash: w.set.String()}
-	switch {
-	case len(w.segs) == 0:
-		return out, nil
-	case len(w.segs) == 1 && w.segs[0].path != "":
-		seg := w.segs[0]
-		w.segs = nil
-		out.path, out.size, out.sha256 = seg.path, seg.size, seg.sha256
-		return out, nil
+	if w.join == nil {
+		switch {
+		case len(w.segs) == 0:
+			return out, nil
+		case len(w.segs) == 1 && w.segs[0].path != "":
+			seg := w.segs[0]
+			w.segs = nil
+			out.path, out.size, out.sha256 = seg.path, seg.size, seg.sha256
+			return out, nil
+		}
 	}
-	if err := w.concat(ctx, st, out); err != nil {
+	if err := w.joinSegments(ctx, st); err != nil {
+		return nil, fmt.Errorf("%s: %w", w.part, err)
+	}
+	j := w.join
+	w.join = nil
+	path, size, sha, err := j.finish()
+	if err != nil {
 		w.discard()
 		return nil, fmt.Errorf("%s: %w", w.part, err)
 	}
+	out.path, out.size, out.sha256 = path, size, sha
 	return out, nil
 }
 
-// concat joins the segments into one data file.
-func (w *partWriter) concat(ctx context.Context, st store.Store, out *staged) error {
-	for i := range w.segs {
-		if w.segs[i].path != "" {
-			continue
-		}
-		path, err := fetchPart(ctx, st, w.segs[i].part.Key, w.dir)
+// joinSegments hands the finished segments to the joiner, starting it if need be.
+func (w *partWriter) joinSegments(ctx context.Context, st store.Store) error {
+	if w.join == nil {
+		j, err := startJoin(ctx, st, w.dir, w.format)
 		if err != nil {
 			return err
 		}
-		w.segs[i].path = path
+		w.join = j
 	}
-	f, err := os.CreateTemp(w.dir, "sluice-part-*."+w.format.Ext())
-	if err != nil {
-		return fmt.Errorf("temp file: %w", err)
-	}
-	sha := sha256.New()
-	var size countWriter
-	buf := bufio.NewWriterSize(io.MultiWriter(f, sha, &size), 256<<10)
-	err = joinSegments(buf, w.segs, w.format)
-	if err == nil {
-		err = buf.Flush()
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("join %d segments: %w", len(w.segs), err)
-	}
-	w.removeSegments()
-	out.path, out.size, out.sha256 = f.Name(), int64(size), fmt.Sprintf("%x", sha.Sum(nil))
+	w.join.add(w.segs...)
+	w.segs = nil
 	return nil
 }
 
-// removeSegments deletes the local copies of the segments (staged copies stay until the
-// window's checkpoint is deleted).
+// removeSegments deletes the local copies of the segments not handed to the joiner
+// (staged copies stay until the window's checkpoint is deleted).
 func (w *partWriter) removeSegments() {
 	for _, seg := range w.segs {
 		if seg.path != "" {
@@ -267,6 +251,10 @@ func (w *partWriter) removeSegments() {
 // discard stops the encoder and removes the temp files.
 func (w *partWriter) discard() {
 	_ = w.stop() // the partition is being dropped; its encoding error no longer matters
+	if w.join != nil {
+		w.join.abort()
+		w.join = nil
+	}
 	if w.file != nil {
 		w.file.Close()
 		os.Remove(w.file.Name())

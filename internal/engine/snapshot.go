@@ -248,8 +248,14 @@ func emptySnapshot(dir string, sh *shape) (path string, size int64, sum string, 
 	return f.Name(), int64(n), fmt.Sprintf("%x", sha.Sum(nil)), nil
 }
 
-// createFile stores the local file at path under key (create-if-absent).
+// createFile stores the local file at path under key (create-if-absent): without a copy
+// when the store can take the file itself (the local store links it). The file must not
+// change afterwards.
 func createFile(ctx context.Context, st store.Store, key, path string, size int64) error {
+	if fc, ok := st.(store.FileCreator); ok {
+		_, err := fc.CreateFile(ctx, key, path)
+		return err
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 
 	"github.com/parquet-go/parquet-go"
 
@@ -38,7 +39,16 @@ type ParquetOptions struct {
 	// RowGroupBytes ends a row group once this many bytes of values (an estimate of the
 	// uncompressed size) are buffered (default DefaultRowGroupBytes).
 	RowGroupBytes int64
+	// Workers is how many goroutines encode and compress columns in parallel while the
+	// caller goes on shredding the next rows (default: GOMAXPROCS, at most
+	// maxColumnWorkers). With 1, the caller's goroutine does all the work. The file's
+	// bytes do not depend on it.
+	Workers int
 }
+
+// maxColumnWorkers caps the default number of column workers of one writer: a run
+// writes several partitions at once, and a batch has only so many columns.
+const maxColumnWorkers = 4
 
 func (o ParquetOptions) withDefaults() ParquetOptions {
 	if o.RowGroupRows <= 0 {
@@ -47,16 +57,23 @@ func (o ParquetOptions) withDefaults() ParquetOptions {
 	if o.RowGroupBytes <= 0 {
 		o.RowGroupBytes = DefaultRowGroupBytes
 	}
+	if o.Workers <= 0 {
+		o.Workers = min(runtime.GOMAXPROCS(0), maxColumnWorkers)
+	}
 	return o
 }
 
-// batchRows is how many shredded rows are handed to the column writers at once. Pages
+// batchRows is how many shredded rows are handed to a column writer at once. Pages
 // are cut only between batches, so this bounds how far a page overshoots its target
-// size (parquet-go's own row writer uses the same figure).
-const batchRows = 64
+// size (parquet-go's own row writer uses the same figure). jobBatches is how many
+// batches the column workers take at a time.
+const (
+	batchRows  = 64
+	jobBatches = 16
+)
 
 // NewParquet returns a Writer that streams rows of s to w as a zstd-compressed Parquet
-// file. Every column is optional; Absent and Null both become Parquet nulls. Strings and
+// file, encoding and compressing columns on opt.Workers goroutines. Every column is optional; Absent and Null both become Parquet nulls. Strings and
 // JSON are UTF-8 BYTE_ARRAY (STRING), ints INT64, floats DOUBLE, timestamps INT64
 // TIMESTAMP(MICROS, UTC), dates INT32 DATE, objects groups and lists three-level LISTs.
 // Integer columns are DELTA_BINARY_PACKED, strings DELTA_LENGTH_BYTE_ARRAY, in v2 data
@@ -65,8 +82,8 @@ const batchRows = 64
 // Write copies string bytes before it returns, so rows never pin caller memory. The
 // writer's memory is bounded by the row group limits in opt: the current row group's
 // compressed pages (whose chunks it keeps for the next row group), one open page per
-// column and one zstd encoder. Write and Close must be called from one goroutine at a
-// time.
+// column, two batches of shredded rows and one zstd encoder per worker. Write and
+// Close must be called from one goroutine at a time.
 func NewParquet(w io.Writer, s schema.Schema, opt ParquetOptions) (Writer, error) {
 	ps, err := parquetSchema(s)
 	if err != nil {
@@ -94,16 +111,22 @@ func NewParquet(w io.Writer, s schema.Schema, opt ParquetOptions) (Writer, error
 		parquet.MaxRowsPerRowGroup(opt.RowGroupRows),
 		parquet.CreatedBy("sluice", "", ""),
 	)
-	return &parquetWriter{w: pw, sh: newShredder(s), opt: opt}, nil
+	return &parquetWriter{w: pw, sh: newShredder(s), spare: newShredder(s), opt: opt}, nil
 }
 
+// parquetWriter shreds rows into one batch while the column workers write the previous
+// one (the spare shredder's).
 type parquetWriter struct {
-	w      *parquet.Writer
-	sh     *shredder
-	opt    ParquetOptions
-	n      int   // rows shredded but not yet handed to the column writers
-	rgRows int64 // rows in the current row group
-	err    error // sticky: the first failure, or errClosed
+	w        *parquet.Writer
+	sh       *shredder  // the batch being filled
+	spare    *shredder  // the batch being written by job, or empty
+	job      *columnJob // nil when no batch is in flight
+	order    []int      // columns by decreasing cost, from the first batch
+	opt      ParquetOptions
+	n        int   // rows shredded since the last batch ended
+	rgRows   int64 // rows in the current row group
+	rgValues int64 // bytes of values (estimated) in the current row group
+	err      error // sticky: the first failure, or errClosed
 }
 
 var errClosed = errors.New("parquet: write after close")
@@ -121,11 +144,15 @@ func (p *parquetWriter) Write(row record.Row) error {
 	p.n++
 	p.rgRows++
 	if p.n == batchRows {
-		if err := p.writeBatch(); err != nil {
-			return p.fail(err)
+		p.sh.endBatch()
+		p.n = 0
+		if p.sh.batches() == jobBatches {
+			if err := p.writeBatches(); err != nil {
+				return p.fail(err)
+			}
 		}
 	}
-	if p.rgRows >= p.opt.RowGroupRows || p.sh.size >= p.opt.RowGroupBytes {
+	if p.rgRows >= p.opt.RowGroupRows || p.rgValues+p.sh.size >= p.opt.RowGroupBytes {
 		if err := p.flushRowGroup(); err != nil {
 			return p.fail(err)
 		}
@@ -138,27 +165,63 @@ func (p *parquetWriter) fail(err error) error {
 	return err
 }
 
-func (p *parquetWriter) writeBatch() error {
-	if p.n == 0 {
+// writeBatches hands the shredded batches (the last one possibly partial) to the column
+// writers once the previous ones are written, and makes the spare shredder the one to
+// fill next.
+func (p *parquetWriter) writeBatches() error {
+	if p.n > 0 {
+		p.sh.endBatch()
+		p.n = 0
+	}
+	if p.sh.batches() == 0 {
 		return nil
+	}
+	if err := p.wait(); err != nil {
+		return err
+	}
+	if p.order == nil {
+		p.order = columnOrder(p.sh.values)
 	}
 	// Writing the columns directly skips parquet-go's regrouping of row-major values
 	// into columns; the row group's row count comes from the column writers.
-	for i, cw := range p.w.ColumnWriters() {
-		if _, err := cw.WriteRowValues(p.sh.values[i]); err != nil {
-			return fmt.Errorf("parquet: write column %d: %w", i, err)
-		}
-	}
-	p.sh.reset()
-	p.n = 0
+	p.job = runColumns(p.w.ColumnWriters(), p.sh, p.order, p.opt.Workers)
+	p.rgValues += p.sh.size
+	p.sh.size = 0
+	p.sh, p.spare = p.spare, p.sh
 	return nil
 }
 
-func (p *parquetWriter) flushRowGroup() error {
-	if err := p.writeBatch(); err != nil {
+// wait waits for the batch in flight, if any, and empties its shredder.
+func (p *parquetWriter) wait() error {
+	if p.job == nil {
+		return nil
+	}
+	err := p.job.wait()
+	p.job = nil
+	p.spare.reset()
+	return err
+}
+
+// flushColumns writes the pending batch and compresses every column's open page, in
+// parallel, before the row group or the file is closed.
+func (p *parquetWriter) flushColumns() error {
+	if err := p.writeBatches(); err != nil {
 		return err
 	}
-	p.rgRows, p.sh.size = 0, 0
+	if err := p.wait(); err != nil {
+		return err
+	}
+	if p.order == nil {
+		return nil // no rows
+	}
+	return runColumns(p.w.ColumnWriters(), nil, p.order, p.opt.Workers).wait()
+}
+
+func (p *parquetWriter) flushRowGroup() error {
+	if err := p.flushColumns(); err != nil {
+		return err
+	}
+	p.rgRows, p.rgValues = 0, 0
 	if err := p.w.Flush(); err != nil {
 		return fmt.Errorf("parquet: flush row group: %w", err)
 	}
@@ -175,7 +238,7 @@ func (p *parquetWriter) Close() error {
 	if p.err != nil {
 		return p.err
 	}
-	if err := p.writeBatch(); err != nil {
+	if err := p.flushColumns(); err != nil {
 		return p.fail(err)
 	}
 	if err := p.w.Close(); err != nil {

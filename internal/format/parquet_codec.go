@@ -3,22 +3,24 @@ package format
 import (
 	"fmt"
 	"math/bits"
+	"sync"
 
 	"github.com/klauspost/compress/zstd"
 	"github.com/parquet-go/parquet-go/compress"
 	pformat "github.com/parquet-go/parquet-go/format"
 )
 
-// zstdCodec is the page codec of one Parquet writer: a single zstd encoder, created
-// once and reused for every page. parquet-go's own zstd.Codec keeps its encoders in a
-// sync.Pool, which every garbage collection empties, so a busy process kept building
-// new encoders (each with a fresh history buffer of a megabyte or more).
-//
-// A writer compresses its pages from the goroutine that calls Write and Close, one page
-// at a time, so the codec is not safe for concurrent use and needs no lock.
+// zstdCodec is the page codec of one Parquet writer: zstd encoders created once and
+// reused for every page, one per column worker compressing at the same time.
+// parquet-go's own zstd.Codec keeps its encoders in a sync.Pool, which every garbage
+// collection empties, so a busy process kept building new encoders (each with a fresh
+// history buffer of a megabyte or more). Encode is safe for concurrent use; Decode is
+// not (readers decode from one goroutine).
 type zstdCodec struct {
-	enc *zstd.Encoder
-	dec *zstd.Decoder // created on first Decode; writers never decode
+	mu   sync.Mutex
+	free []*zstd.Encoder
+	opts []zstd.EOption
+	dec  *zstd.Decoder // created on first Decode; writers never decode
 }
 
 var _ compress.Codec = (*zstdCodec)(nil)
@@ -27,17 +29,19 @@ var _ compress.Codec = (*zstdCodec)(nil)
 // level, no checksum (Parquet pages carry their own CRC), no extra goroutines, and a
 // window no larger than a page, since every page is compressed on its own.
 func newZstdCodec(pageSize int) (*zstdCodec, error) {
-	enc, err := zstd.NewWriter(nil,
+	c := &zstdCodec{opts: []zstd.EOption{
 		zstd.WithEncoderLevel(zstd.SpeedFastest),
 		zstd.WithEncoderConcurrency(1),
 		zstd.WithEncoderCRC(false),
 		zstd.WithZeroFrames(true),
 		zstd.WithWindowSize(windowFor(pageSize)),
-	)
+	}}
+	enc, err := zstd.NewWriter(nil, c.opts...)
 	if err != nil {
 		return nil, fmt.Errorf("zstd encoder: %w", err)
 	}
-	return &zstdCodec{enc: enc}, nil
+	c.free = append(c.free, enc)
+	return c, nil
 }
 
 // windowFor returns the smallest valid zstd window (a power of two from 1 KiB) that
@@ -54,7 +58,23 @@ func (c *zstdCodec) CompressionCodec() pformat.CompressionCodec { return pformat
 
 // Encode compresses src as one zstd frame, appended to dst[:0].
 func (c *zstdCodec) Encode(dst, src []byte) ([]byte, error) {
-	return c.enc.EncodeAll(src, dst[:0]), nil
+	c.mu.Lock()
+	var enc *zstd.Encoder
+	if n := len(c.free); n > 0 {
+		enc, c.free = c.free[n-1], c.free[:n-1]
+	}
+	c.mu.Unlock()
+	if enc == nil {
+		var err error
+		if enc, err = zstd.NewWriter(nil, c.opts...); err != nil {
+			return nil, fmt.Errorf("zstd encoder: %w", err)
+		}
+	}
+	out := enc.EncodeAll(src, dst[:0])
+	c.mu.Lock()
+	c.free = append(c.free, enc)
+	c.mu.Unlock()
+	return out, nil
 }
 
 // Decode decompresses src into dst[:0].

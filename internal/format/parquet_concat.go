@@ -25,68 +25,102 @@ func ConcatParquet(w io.Writer, parts []Part) (int64, error) {
 	if len(parts) == 0 {
 		return 0, fmt.Errorf("parquet concat: no parts")
 	}
-	cw := &offsetWriter{w: w}
-	if _, err := cw.Write([]byte("PAR1")); err != nil {
-		return 0, fmt.Errorf("parquet concat: %w", err)
-	}
-	var (
-		meta    pformat.FileMetaData
-		colIdx  []pformat.ColumnIndex
-		offIdx  []pformat.OffsetIndex
-		deltas  []int64 // per row group: how far its bytes moved
-		schemaD string
-	)
-	for i, p := range parts {
-		f, err := parquet.OpenFile(p.R, p.Size, parquet.SkipBloomFilters(true), parquet.ReadBufferSize(64<<10))
-		if err != nil {
-			return 0, fmt.Errorf("parquet concat: part %d: %w", i, err)
-		}
-		md := f.Metadata()
-		desc, _ := f.Lookup(SchemaMetadataKey)
-		if i == 0 {
-			meta = pformat.FileMetaData{
-				Version: md.Version, Schema: md.Schema, KeyValueMetadata: md.KeyValueMetadata,
-				CreatedBy: md.CreatedBy, ColumnOrders: md.ColumnOrders,
-			}
-			schemaD = desc
-		} else if desc != schemaD || len(md.Schema) != len(meta.Schema) {
-			return 0, fmt.Errorf("parquet concat: part %d has another schema than part 0", i)
-		}
-		ci, oi := f.ColumnIndexes(), f.OffsetIndexes()
-		for r, rg := range md.RowGroups {
-			delta, err := copyRowGroup(cw, p.R, rg, &meta, i)
-			if err != nil {
-				return 0, err
-			}
-			deltas = append(deltas, delta)
-			for c := range rg.Columns {
-				k := r*len(rg.Columns) + c
-				if k < len(ci) {
-					colIdx = append(colIdx, ci[k])
-				}
-				if k < len(oi) {
-					offIdx = append(offIdx, oi[k])
-				}
-			}
-		}
-	}
-	if err := writePageIndexes(cw, &meta, deltas, colIdx, offIdx); err != nil {
+	c, err := NewParquetConcat(w)
+	if err != nil {
 		return 0, err
 	}
-	footer, err := thrift.Marshal(new(thrift.CompactProtocol), &meta)
+	for _, p := range parts {
+		if err := c.Add(p); err != nil {
+			return 0, err
+		}
+	}
+	return c.Close()
+}
+
+// ParquetConcat is ConcatParquet one part at a time: each Add copies a part's row groups
+// to the output at once, and Close writes the page indexes and the footer. It holds only
+// the parts' metadata in memory.
+type ParquetConcat struct {
+	cw      *offsetWriter
+	parts   int
+	meta    pformat.FileMetaData
+	colIdx  []pformat.ColumnIndex
+	offIdx  []pformat.OffsetIndex
+	deltas  []int64 // per row group: how far its bytes moved
+	schemaD string
+}
+
+// NewParquetConcat starts a concatenated file on w.
+func NewParquetConcat(w io.Writer) (*ParquetConcat, error) {
+	c := &ParquetConcat{cw: &offsetWriter{w: w}}
+	if _, err := c.cw.Write([]byte("PAR1")); err != nil {
+		return nil, fmt.Errorf("parquet concat: %w", err)
+	}
+	return c, nil
+}
+
+// Add appends the row groups of p.
+func (c *ParquetConcat) Add(p Part) error {
+	i := c.parts
+	c.parts++
+	f, err := parquet.OpenFile(p.R, p.Size, parquet.SkipBloomFilters(true), parquet.ReadBufferSize(64<<10))
+	if err != nil {
+		return fmt.Errorf("parquet concat: part %d: %w", i, err)
+	}
+	md := f.Metadata()
+	desc, _ := f.Lookup(SchemaMetadataKey)
+	if i == 0 {
+		c.meta = pformat.FileMetaData{
+			Version: md.Version, Schema: md.Schema, KeyValueMetadata: md.KeyValueMetadata,
+			CreatedBy: md.CreatedBy, ColumnOrders: md.ColumnOrders,
+		}
+		c.schemaD = desc
+	} else if desc != c.schemaD || len(md.Schema) != len(c.meta.Schema) {
+		return fmt.Errorf("parquet concat: part %d has another schema than part 0", i)
+	}
+	ci, oi := f.ColumnIndexes(), f.OffsetIndexes()
+	for r, rg := range md.RowGroups {
+		delta, err := copyRowGroup(c.cw, p.R, rg, &c.meta, i)
+		if err != nil {
+			return err
+		}
+		c.deltas = append(c.deltas, delta)
+		for col := range rg.Columns {
+			k := r*len(rg.Columns) + col
+			if k < len(ci) {
+				c.colIdx = append(c.colIdx, ci[k])
+			}
+			if k < len(oi) {
+				c.offIdx = append(c.offIdx, oi[k])
+			}
+		}
+	}
+	return nil
+}
+
+// Close writes the page indexes and the footer, and returns the number of rows. At
+// least one part must have been added.
+func (c *ParquetConcat) Close() (int64, error) {
+	if c.parts == 0 {
+		return 0, fmt.Errorf("parquet concat: no parts")
+	}
+	if err := writePageIndexes(c.cw, &c.meta, c.deltas, c.colIdx, c.offIdx); err != nil {
+		return 0, err
+	}
+	footer, err := thrift.Marshal(new(thrift.CompactProtocol), &c.meta)
 	if err != nil {
 		return 0, fmt.Errorf("parquet concat: encode footer: %w", err)
 	}
 	var tail [8]byte
 	binary.LittleEndian.PutUint32(tail[:4], uint32(len(footer)))
 	copy(tail[4:], "PAR1")
-	if _, err := cw.Write(footer); err != nil {
+	if _, err := c.cw.Write(footer); err != nil {
 		return 0, fmt.Errorf("parquet concat: %w", err)
 	}
-	if _, err := cw.Write(tail[:]); err != nil {
+	if _, err := c.cw.Write(tail[:]); err != nil {
 		return 0, fmt.Errorf("parquet concat: %w", err)
 	}
-	return meta.NumRows, nil
+	return c.meta.NumRows, nil
 }
 
 // copyRowGroup copies the bytes of one row group's column chunks (contiguous, as our

@@ -56,10 +56,12 @@ type shredder struct {
 	// values holds, per leaf column, the values of the rows shredded since the last
 	// reset; whole rows only, as ColumnWriter.WriteRowValues requires.
 	values [][]parquet.Value
+	// ends holds, per leaf column, where each completed batch of rows ends in values.
+	ends [][]int
 	// arena holds the string bytes the values point to. The column writers copy them
 	// when the values are written, so the arena is reused after every reset.
 	arena []byte
-	size  int64 // approximate bytes of values shredded since the row group began
+	size  int64 // approximate bytes of values shredded since the batch was last handed over
 }
 
 // arenaSize is the initial capacity of the string arena, a batch of typical rows;
@@ -76,8 +78,18 @@ func newShredder(s schema.Schema) *shredder {
 	for i := range values {
 		values[i] = make([]parquet.Value, 0, batchRows)
 	}
-	return &shredder{cols: cols, values: values, arena: make([]byte, 0, arenaSize)}
+	return &shredder{cols: cols, values: values, ends: make([][]int, n), arena: make([]byte, 0, arenaSize)}
 }
+
+// endBatch marks the rows shredded since the previous mark as one batch.
+func (sh *shredder) endBatch() {
+	for i, vs := range sh.values {
+		sh.ends[i] = append(sh.ends[i], len(vs))
+	}
+}
+
+// batches returns the number of completed batches.
+func (sh *shredder) batches() int { return len(sh.ends[0]) }
 
 // shred appends the values of row to the per-column buffers. On error the buffers may
 // hold part of the row; the writer is unusable afterwards.
@@ -99,6 +111,7 @@ func (sh *shredder) shred(row record.Row) error {
 func (sh *shredder) reset() {
 	for i, vs := range sh.values {
 		sh.values[i] = vs[:0]
+		sh.ends[i] = sh.ends[i][:0]
 	}
 	if cap(sh.arena) > maxArena {
 		sh.arena = make([]byte, 0, arenaSize)

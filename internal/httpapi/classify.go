@@ -169,10 +169,10 @@ func checkBody(v *verdict, h http.Header, body []byte, records *string) {
 		// The records are substrings of the body itself, viewed as a string rather than
 		// copied: the Client reads each body into a buffer of its own, which nothing
 		// writes to afterwards (see Response.Body).
-		out, how := splitValid(unsafe.String(unsafe.SliceData(body), len(body)), *records)
+		out, top, how := splitValidIndexed(unsafe.String(unsafe.SliceData(body), len(body)), *records)
 		v.validJSON = how != splitInvalid
 		if how == splitDone {
-			v.selected = &selection{records: out}
+			v.selected = &selection{records: out, top: top}
 		}
 	}
 	if !v.validJSON {

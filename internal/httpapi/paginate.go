@@ -137,10 +137,10 @@ func (c *chain) Next(prev *Request, resp *Response, records int) (*Request, erro
 	if c.p.MaxPages > 0 && c.pages >= c.p.MaxPages {
 		return nil, nil
 	}
-	if c.p.HasMorePath != "" && !gjson.GetBytes(resp.Body, c.p.HasMorePath).Bool() {
+	if c.p.HasMorePath != "" && !resp.lookup(c.p.HasMorePath).Bool() {
 		return nil, nil
 	}
-	if c.p.StopPath != "" && gjson.GetBytes(resp.Body, c.p.StopPath).String() == "" {
+	if c.p.StopPath != "" && resp.lookup(c.p.StopPath).String() == "" {
 		return nil, nil
 	}
 	next, err := c.inner.Next(prev, resp, records)
@@ -148,7 +148,7 @@ func (c *chain) Next(prev *Request, resp *Response, records int) (*Request, erro
 		return nil, err
 	}
 	for _, name := range c.carry {
-		r := gjson.GetBytes(resp.Body, c.p.Carry[name])
+		r := resp.lookup(c.p.Carry[name])
 		if !r.Exists() || r.Type == gjson.Null {
 			continue // keep what the previous request carried
 		}

@@ -3,8 +3,6 @@ package httpapi
 import (
 	"fmt"
 	"strconv"
-
-	"github.com/tidwall/gjson"
 )
 
 // countPaginator is offset (pages false) and page-number (pages true) pagination.
@@ -47,7 +45,7 @@ func (c countPaginator) Next(prev *Request, resp *Response, records int) (*Reque
 		}
 	}
 	if c.totalPath != "" && consumed >= 0 {
-		total := gjson.GetBytes(resp.Body, c.totalPath)
+		total := resp.lookup(c.totalPath)
 		if total.Exists() && int64(consumed) >= total.Int() {
 			return nil, nil
 		}

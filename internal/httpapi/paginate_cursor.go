@@ -3,8 +3,6 @@ package httpapi
 import (
 	"fmt"
 	"strconv"
-
-	"github.com/tidwall/gjson"
 )
 
 // cursorPaginator puts the token a response holds at path into the next request's param.
@@ -14,7 +12,7 @@ type cursorPaginator struct {
 }
 
 func (c cursorPaginator) Next(prev *Request, resp *Response, _ int) (*Request, error) {
-	token, quoted, err := jsonValue(gjson.GetBytes(resp.Body, c.path), c.path)
+	token, quoted, err := jsonValue(resp.lookup(c.path), c.path)
 	if err != nil {
 		return nil, fmt.Errorf("pagination cursor: %w", err)
 	}

@@ -12,7 +12,7 @@ import (
 type nextURLPaginator struct{ path string }
 
 func (n nextURLPaginator) Next(prev *Request, resp *Response, _ int) (*Request, error) {
-	ref := gjson.GetBytes(resp.Body, n.path)
+	ref := resp.lookup(n.path)
 	if ref.Type != gjson.String && ref.Type != gjson.Null {
 		return nil, fmt.Errorf("pagination next_url: %s holds %s, not a URL", n.path, ref.Type)
 	}

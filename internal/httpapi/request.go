@@ -61,6 +61,7 @@ type Response struct {
 // selection is the outcome of record selection done while validating a body.
 type selection struct {
 	records []string
+	top     *topIndex // the body's top-level members; nil when not recorded
 }
 
 // Doer performs one logical request, with whatever auth, pacing and retries it owns.

@@ -25,6 +25,10 @@ type jsonScan struct {
 	// deferred is set when the value at the path is a scalar, or a member name that had
 	// to be compared with a key holds escapes: the general path selects the records.
 	deferred bool
+	// top indexes the members of the body when it is an object scanned along a path;
+	// topEscaped is set when a member name there holds escapes (the index is unusable).
+	top        []member
+	topEscaped bool
 }
 
 // splitValid is record selection and validation in one pass over the body: it accepts
@@ -33,6 +37,14 @@ type jsonScan struct {
 // has gjson syntax, a member name compared with the path holds escapes, or the value at
 // the path is a scalar.
 func splitValid(text, path string) ([]string, splitOutcome) {
+	out, _, how := splitValidIndexed(text, path)
+	return out, how
+}
+
+// splitValidIndexed is splitValid that also returns the index of the body's top-level
+// members when it walked them (nil otherwise), so later lookups of the pagination paths
+// need not scan the body again.
+func splitValidIndexed(text, path string) ([]string, *topIndex, splitOutcome) {
 	s := jsonScan{text: text}
 	general := path != "" && path != "@this" && strings.ContainsAny(path, pathSyntax)
 	var end int
@@ -47,11 +59,15 @@ func splitValid(text, path string) ([]string, splitOutcome) {
 	}
 	switch {
 	case !ok || skipSpace(text, end) != len(text):
-		return nil, splitInvalid
+		return nil, nil, splitInvalid
 	case general || s.deferred:
-		return nil, splitDeferred
+		return nil, nil, splitDeferred
 	}
-	return s.out, splitDone
+	var top *topIndex
+	if s.top != nil && !s.topEscaped {
+		top = &topIndex{text: text, members: s.top}
+	}
+	return s.out, top, splitDone
 }
 
 // pathValue validates the value at text[i] (after optional whitespace), the value at
@@ -105,6 +121,10 @@ func (s *jsonScan) pathObject(i, d int) (int, bool) {
 		if i = skipSpace(t, end); i >= len(t) || t[i] != ':' {
 			return i, false
 		}
+		if d == 0 {
+			s.topEscaped = s.topEscaped || escaped
+			s.top = append(s.top, member{name: t[start : end-1], start: skipSpace(t, i+1)})
+		}
 		follow := false
 		if !found {
 			switch {
@@ -123,6 +143,9 @@ func (s *jsonScan) pathObject(i, d int) (int, bool) {
 		}
 		if !ok {
 			return i, false
+		}
+		if d == 0 {
+			s.top[len(s.top)-1].end = i
 		}
 		if i, ok = nextMember(t, i, '}'); !ok || t[i-1] == '}' {
 			return i, ok
