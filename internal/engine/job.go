@@ -226,6 +226,7 @@ func (x *extraction) writer(stream string, d time.Time) *partWriter {
 			f = format.Parquet // snapshot files are Parquet whatever the run's format
 		}
 		w = newPartWriter(p, x.shapes[stream], x.opt.TempDir, f)
+		w.keepKeys = x.ckpt.every > 0
 		x.parts[stream][d] = w
 	}
 	return w

@@ -10,6 +10,7 @@ import (
 	"os"
 
 	"github.com/sluice-dev/sluice/internal/format"
+	"github.com/sluice-dev/sluice/internal/keyset"
 	"github.com/sluice-dev/sluice/internal/layout"
 	"github.com/sluice-dev/sluice/internal/record"
 	"github.com/sluice-dev/sluice/internal/store"
@@ -37,16 +38,18 @@ type partWriter struct {
 	dir    string
 	format format.Format
 
-	keys   map[[16]byte]struct{}
+	keys   *keyset.Set // keys written so far; bounded memory, spills to dir
 	set    record.SetHash
 	counts Counts
 
 	// A checkpoint cuts the rows written so far into a finished segment (staged in the
 	// store); the data file is the concatenation of the segments and the open file.
-	segs    []segment      // finished segments not yet handed to join
-	join    *joiner        // joins staged segments into the data file; nil until needed
-	segKeys [][16]byte     // keys of the open file's rows
-	segSet  record.SetHash // content hash of the open file's rows
+	segs     []segment      // finished segments not yet handed to join
+	join     *joiner        // joins staged segments into the data file; nil until needed
+	segKeys  [][16]byte     // keys of the open file's rows, kept only when checkpoints stage them
+	segRows  int64          // rows of the open file
+	keepKeys bool           // checkpoints are on: record segKeys
+	segSet   record.SetHash // content hash of the open file's rows
 
 	file    *os.File
 	buf     *bufio.Writer
@@ -60,22 +63,29 @@ type partWriter struct {
 }
 
 func newPartWriter(p layout.Partition, s *shape, dir string, f format.Format) *partWriter {
-	return &partWriter{part: p, shape: s, dir: dir, format: f, keys: map[[16]byte]struct{}{}}
+	return &partWriter{part: p, shape: s, dir: dir, format: f, keys: keyset.New(keyset.Options{Dir: dir})}
 }
 
 // add writes one prepared record unless its key was already written, and reports whether
 // it was new.
 func (w *partWriter) add(r *prepared) (bool, error) {
 	w.counts.Fetched++
-	if _, dup := w.keys[r.key]; dup {
+	fresh, err := w.keys.Add(r.key)
+	if err != nil {
+		r.release()
+		return false, fmt.Errorf("%s: de-duplication: %w", w.part, err)
+	}
+	if !fresh {
 		w.counts.Duplicates++
 		r.release()
 		return false, nil
 	}
-	w.keys[r.key] = struct{}{}
 	w.set.Add(r.sum)
 	w.segSet.Add(r.sum)
-	w.segKeys = append(w.segKeys, r.key)
+	w.segRows++
+	if w.keepKeys {
+		w.segKeys = append(w.segKeys, r.key)
+	}
 	if w.enc == nil {
 		if err := w.open(); err != nil {
 			return false, err
@@ -165,8 +175,8 @@ func (w *partWriter) closeFile() (segment, error) {
 		w.discard()
 		return segment{}, fmt.Errorf("%s: finish data file: %w", w.part, err)
 	}
-	seg := segment{path: w.file.Name(), size: w.size, sha256: fmt.Sprintf("%x", w.sha.Sum(nil)), records: int64(len(w.segKeys)), set: w.segSet}
-	w.file, w.enc, w.size = nil, nil, 0
+	seg := segment{path: w.file.Name(), size: w.size, sha256: fmt.Sprintf("%x", w.sha.Sum(nil)), records: w.segRows, set: w.segSet}
+	w.file, w.enc, w.size, w.segRows = nil, nil, 0, 0
 	w.segSet = record.SetHash{}
 	return seg, nil
 }
@@ -197,6 +207,7 @@ func (w *partWriter) finish(ctx context.Context, st store.Store) (*staged, error
 		w.segs = append(w.segs, seg)
 		w.segKeys = nil
 	}
+	_ = w.keys.Close() // no record is added after finish; a leftover spill file goes with the run's temp dir
 	out := &staged{counts: w.counts, contentHash: w.set.String()}
 	if w.join == nil {
 		switch {
@@ -251,6 +262,7 @@ func (w *partWriter) removeSegments() {
 // discard stops the encoder and removes the temp files.
 func (w *partWriter) discard() {
 	_ = w.stop() // the partition is being dropped; its encoding error no longer matters
+	_ = w.keys.Close() // best effort, as for the other scratch files
 	if w.join != nil {
 		w.join.abort()
 		w.join = nil

@@ -250,7 +250,9 @@ func (x *extraction) loadKeys(ctx context.Context, w *partWriter, p ledger.Part)
 		return fmt.Errorf("%w: staged keys %s hold %d bytes for %d records", errIncompatible, p.KeysKey, len(data), p.Records)
 	}
 	for i := 0; i < len(data); i += 16 {
-		w.keys[[16]byte(data[i:i+16])] = struct{}{}
+		if _, err := w.keys.Add([16]byte(data[i : i+16])); err != nil {
+			return fmt.Errorf("staged keys %s: %w", p.KeysKey, err)
+		}
 	}
 	return nil
 }
