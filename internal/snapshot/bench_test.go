@@ -3,6 +3,8 @@ package snapshot
 import (
 	"context"
 	"io"
+	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -30,5 +32,34 @@ func BenchmarkDiff(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(base.rows)+len(next.rows)), "ns/record")
 		})
+	}
+}
+
+// BenchmarkDiffFiles diffs prev.parquet and cur.parquet from the directory in
+// SLUICE_BENCH_DIFF_DIR (as bench/diff leaves them with -dir), with the default options;
+// it is skipped when the variable is unset.
+func BenchmarkDiffFiles(b *testing.B) {
+	dir := os.Getenv("SLUICE_BENCH_DIFF_DIR")
+	if dir == "" {
+		b.Skip("SLUICE_BENCH_DIFF_DIR is not set")
+	}
+	var files [2]File
+	for i, name := range []string{"prev.parquet", "cur.parquet"} {
+		f, err := os.Open(filepath.Join(dir, name))
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer f.Close()
+		info, err := f.Stat()
+		if err != nil {
+			b.Fatal(err)
+		}
+		files[i] = File{Name: name, R: f, Size: info.Size()}
+	}
+	b.SetBytes(files[0].Size + files[1].Size)
+	for b.Loop() {
+		if _, err := Diff(context.Background(), files[0], files[1], io.Discard, Options{TempDir: b.TempDir()}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -52,7 +52,7 @@ func appendChange(dst []byte, c *change) []byte {
 }
 
 func decodeChanges(dst []change, b []byte) []change {
-	dst = dst[:0]
+	dst = slices.Grow(dst[:0], len(b)/changeSize)
 	for ; len(b) >= changeSize; b = b[changeSize:] {
 		c := change{
 			kind:    kindOf(b[0]),
@@ -95,10 +95,9 @@ type comparer struct {
 // wins and the others count as duplicates. The changes come out ordered by key hash.
 func (w *comparer) compare() *bucketResult {
 	w.res = bucketResult{changes: w.res.changes[:0]}
-	size := 16
-	if n := len(w.prev) + len(w.cur); n > 0 {
-		size = max(size, 1<<bits.Len(uint(2*n)))
-	}
+	// At most two thirds full when every key is on one side only; a third when, as
+	// usual, most keys are on both.
+	size := max(16, 1<<bits.Len(uint(len(w.prev)+len(w.cur))*3/2))
 	if cap(w.table) < size {
 		w.table = make([]slot, size)
 	}

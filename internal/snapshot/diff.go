@@ -12,52 +12,6 @@ import (
 	"github.com/sluice-dev/sluice/internal/format"
 )
 
-// DefaultMemoryBudget is the memory Diff keeps buckets and fetched rows in before it
-// spills them to temporary files.
-const DefaultMemoryBudget = 256 << 20
-
-// Options tunes Diff. Zero values select the defaults.
-type Options struct {
-	// TempDir is where spill files go (default os.TempDir()). Diff creates a private
-	// directory inside and removes it before returning, also on error or cancellation.
-	TempDir string
-	// MemoryBudget bounds the bytes of buckets and fetched rows held in memory (default
-	// DefaultMemoryBudget); beyond it they go to disk. The process also holds per
-	// worker buffers and the largest bucket being compared.
-	MemoryBudget int64
-	// Buckets is the number of key-hash buckets, rounded up to a power of two (default:
-	// at least 256, more when a bucket would not fit the budget). The diff file does not
-	// depend on it.
-	Buckets int
-	// Workers is the number of goroutines comparing buckets and reading row groups
-	// (default runtime.NumCPU()).
-	Workers int
-	// Parquet tunes the diff file's writer.
-	Parquet format.ParquetOptions
-	// Sample is how many changes, in output order, Summary.Sample lists.
-	Sample int
-}
-
-func (o Options) withDefaults(rows int64) Options {
-	if o.TempDir == "" {
-		o.TempDir = os.TempDir()
-	}
-	if o.MemoryBudget <= 0 {
-		o.MemoryBudget = DefaultMemoryBudget
-	}
-	if o.Workers <= 0 {
-		o.Workers = runtime.NumCPU()
-	}
-	if o.Buckets <= 0 {
-		// A bucket being compared costs about 80 bytes per row (entries and table);
-		// every worker holds one.
-		per := max(o.MemoryBudget/int64(4*o.Workers)/80, 1)
-		o.Buckets = max(256, int((rows+per-1)/per))
-	}
-	o.Buckets = min(1<<bits.Len(uint(o.Buckets-1)), 1<<20)
-	return o
-}
-
 // SideSummary describes one input of a diff.
 type SideSummary struct {
 	// Rows is the number of rows in the file.
@@ -236,8 +190,8 @@ func (d *differ) compare(ctx context.Context) error {
 		}
 		d.prev.store.drop(b)
 		d.cur.store.drop(b)
-		cm.prev = decodeEntries(cm.prev, bufs[w][0])
-		cm.cur = decodeEntries(cm.cur, bufs[w][1])
+		cm.prev = entriesOf(bufs[w][0])
+		cm.cur = entriesOf(bufs[w][1])
 		r := cm.compare()
 		block := make([]byte, 0, len(r.changes)*changeSize)
 		for i := range r.changes {
@@ -265,6 +219,9 @@ func (d *differ) compare(ctx context.Context) error {
 			return fmt.Errorf("diff: %w", err)
 		}
 	}
+	// The entries, most of the memory so far, are garbage now; collecting them before
+	// the fetch allocates keeps the peak near the budget instead of twice it.
+	runtime.GC()
 	return nil
 }
 
@@ -320,51 +277,4 @@ func (d *differ) fetch(ctx context.Context) error {
 		}
 	}
 	return nil
-}
-
-// parallel runs fn(worker, i) for i in [0, n) on the given number of workers, stopping
-// at the first error or when ctx is done.
-func parallel(ctx context.Context, workers, n int, fn func(w, i int) error) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var (
-		mu    sync.Mutex
-		next  int
-		first error
-		wg    sync.WaitGroup
-	)
-	take := func() (int, bool) {
-		mu.Lock()
-		defer mu.Unlock()
-		if next >= n || first != nil || ctx.Err() != nil {
-			return 0, false
-		}
-		next++
-		return next - 1, true
-	}
-	for w := range min(workers, max(n, 1)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i, ok := take()
-				if !ok {
-					return
-				}
-				if err := fn(w, i); err != nil {
-					mu.Lock()
-					if first == nil {
-						first = err
-					}
-					mu.Unlock()
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	if first != nil {
-		return first
-	}
-	return ctx.Err()
 }

@@ -3,8 +3,6 @@ package snapshot
 import (
 	"fmt"
 
-	"github.com/parquet-go/parquet-go"
-
 	"github.com/sluice-dev/sluice/internal/format"
 	"github.com/sluice-dev/sluice/internal/record"
 )
@@ -12,13 +10,21 @@ import (
 // fetcher reads the full rows of the needed ordinals of row groups and appends them,
 // encoded, to the buckets of their keys. One fetcher belongs to one worker; its buffers
 // are reused across row groups.
+//
+// The values of flat data columns (scalars outside any list, one entry per row) are
+// encoded as they are read, column by column; the other columns are collected as level
+// entries and assembled row by row.
 type fetcher struct {
 	shift   uint
 	needed  []int
 	entries [][]leafEntry // per leaf: the entries of the needed rows
 	starts  [][]int       // per leaf: where each needed row's entries start
+	enc     [][]byte      // per flat data leaf: the encoded values of the needed rows
+	ends    [][]int32     // per flat data leaf: where each needed row's value ends
 	byLeaf  [][]leafEntry
 	asm     *format.Assembler[record.Value]
+	row     record.Row // the data values of the row being encoded, reused
+	text    textArena  // the strings of collected values
 	out     map[*side]*bucketBuffers
 	decs    map[*side][]*format.Column // per leaf
 }
@@ -40,10 +46,9 @@ func (ft *fetcher) fetchRowGroup(s *side, g int) error {
 	for len(ft.entries) < nl {
 		ft.entries = append(ft.entries, nil)
 		ft.starts = append(ft.starts, nil)
+		ft.enc = append(ft.enc, nil)
+		ft.ends = append(ft.ends, nil)
 		ft.byLeaf = append(ft.byLeaf, nil)
-	}
-	for leaf := range nl {
-		ft.starts[leaf] = ft.starts[leaf][:0]
 	}
 	decs := ft.decs[s]
 	chunks := rg.ColumnChunks()
@@ -52,80 +57,41 @@ func (ft *fetcher) fetchRowGroup(s *side, g int) error {
 			continue
 		}
 		c := &s.cols[ci]
-		for leaf := c.Leaf; leaf < c.Leaf+c.Leaves; leaf++ {
-			if err := ft.collect(s, leaf, chunks[leaf], decs[leaf]); err != nil {
-				return fmt.Errorf("column %s: %w", c.Path, err)
+		var err error
+		switch {
+		case s.flat[ci] && ci != s.sys.key:
+			err = ft.encodeFlat(s, c.Leaf, chunks[c.Leaf], decs[c.Leaf])
+		case s.flat[ci]:
+			err = ft.collectFlat(s, c.Leaf, chunks[c.Leaf], decs[c.Leaf])
+		default:
+			for leaf := c.Leaf; leaf < c.Leaf+c.Leaves && err == nil; leaf++ {
+				err = ft.collect(s, leaf, chunks[leaf], decs[leaf])
 			}
 		}
+		if err != nil {
+			return fmt.Errorf("column %s: %w", c.Path, err)
+		}
 	}
+	buf := ft.out[s]
 	for k, r := range ft.needed {
-		fe, err := ft.assemble(s, k)
+		key, err := ft.assemble(s, k)
 		if err != nil {
 			return fmt.Errorf("row %d: %w", first+int64(r), err)
 		}
-		fe.ord = first + int64(r)
-		hi, _ := keyHash([]byte(fe.key))
+		hi, _ := keyHash(key)
 		b := int(hi >> ft.shift)
-		buf := ft.out[s]
-		if err := buf.done(b, appendFetched(buf.buf(b), &fe)); err != nil {
+		if err := buf.done(b, ft.appendRow(buf.buf(b), s, k, first+int64(r), key)); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// collect gathers the level entries of the needed rows from one leaf column chunk.
-func (ft *fetcher) collect(s *side, leaf int, chunk parquet.ColumnChunk, dec *format.Column) error {
-	if s.leaves[leaf].maxRep == 0 {
-		return ft.collectFlat(s, leaf, chunk, dec)
-	}
-	entries := ft.entries[leaf][:0]
-	starts := ft.starts[leaf][:0]
-	row, k := -1, 0
-	keep := false
-	err := walkPages(chunk, s.leaves[leaf].maxDef, func(p *pageView) error {
-		vi := 0 // values are numbered per page
-		for e := 0; e < p.n; e++ {
-			if p.rep(e) == 0 {
-				row++
-				keep = k < len(ft.needed) && ft.needed[k] == row
-				if keep {
-					starts = append(starts, len(entries))
-					k++
-				}
-			}
-			defined := p.defined(e)
-			if keep {
-				le := leafEntry{Rep: p.rep(e), Def: p.def(e)}
-				if defined {
-					v, err := pageValue(dec, p, vi)
-					if err != nil {
-						return err
-					}
-					le.Value = v
-				}
-				entries = append(entries, le)
-			}
-			if defined {
-				vi++
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	if k != len(ft.needed) {
-		return fmt.Errorf("column chunk ends before row %d", ft.needed[k])
-	}
-	ft.entries[leaf], ft.starts[leaf] = entries, append(starts, len(entries))
-	return nil
-}
-
-// assemble rebuilds needed row k from the collected entries, splitting off the system
-// columns and restoring Absent values.
-func (ft *fetcher) assemble(s *side, k int) (fetched, error) {
-	for leaf := range s.leaves {
+// assemble prepares needed row k: it returns its key and leaves in ft.row the values
+// of its nested data columns, with Absent restored, and Null for its flat data columns,
+// Absent where _absent lists them.
+func (ft *fetcher) assemble(s *side, k int) (string, error) {
+	for _, leaf := range s.nestedLeaves {
 		if st := ft.starts[leaf]; len(st) > k+1 {
 			ft.byLeaf[leaf] = ft.entries[leaf][st[k]:st[k+1]]
 		} else {
@@ -133,74 +99,66 @@ func (ft *fetcher) assemble(s *side, k int) (fetched, error) {
 		}
 	}
 	ft.asm.Reset(ft.byLeaf[:len(s.leaves)])
-	var fe fetched
-	fe.row = make(record.Row, 0, len(s.data.Fields))
+	row := ft.row[:0]
+	var key string
 	var absent record.Value
 	for ci := range s.cols {
-		if ci == s.sys.hash {
-			continue
-		}
-		v, err := ft.asm.Read(&s.cols[ci])
-		if err != nil {
-			return fe, err
-		}
-		switch ci {
-		case s.sys.key:
-			if v.IsNull() {
-				return fe, fmt.Errorf("null %s", KeyColumn)
+		c := &s.cols[ci]
+		switch {
+		case ci == s.sys.hash:
+		case ci == s.sys.key:
+			e := &ft.entries[c.Leaf][k]
+			if e.Def != s.leaves[c.Leaf].maxDef || e.Value.IsNull() {
+				return "", fmt.Errorf("null %s", KeyColumn)
 			}
-			fe.key = v.S
-		case s.sys.absent:
-			absent = v
+			key = e.Value.S
+		case s.flat[ci]:
+			row = append(row, record.Value{Kind: record.Null})
 		default:
-			fe.row = append(fe.row, v)
+			v, err := ft.asm.Read(c)
+			if err != nil {
+				return "", err
+			}
+			if ci == s.sys.absent {
+				absent = v
+			} else {
+				row = append(row, v)
+			}
 		}
 	}
 	for _, p := range absent.L {
-		s.absentIdx.restore(fe.row, p.S)
+		s.absentIdx.restore(row, p.S)
 	}
-	return fe, nil
+	ft.row = row
+	return key, nil
 }
 
-// collectFlat is collect for a leaf outside any list, where entry i is row i: it visits
-// only the needed rows of each page.
-func (ft *fetcher) collectFlat(s *side, leaf int, chunk parquet.ColumnChunk, dec *format.Column) error {
-	entries := ft.entries[leaf][:0]
-	starts := ft.starts[leaf][:0]
-	k, start := 0, 0
-	err := walkPages(chunk, s.leaves[leaf].maxDef, func(p *pageView) error {
-		end := start + p.n
-		e, vi := 0, 0 // vi counts the values before entry e
-		for ; k < len(ft.needed) && ft.needed[k] < end; k++ {
-			want := ft.needed[k] - start
-			if p.defs == nil {
-				e, vi = want, want
-			}
-			for ; e < want; e++ {
-				if p.defs[e] == p.maxDef {
-					vi++
-				}
-			}
-			starts = append(starts, len(entries))
-			le := leafEntry{Def: p.def(want)}
-			if p.defined(want) {
-				v, err := pageValue(dec, p, vi)
-				if err != nil {
-					return err
-				}
-				le.Value = v
-			}
-			entries = append(entries, le)
+// appendRow appends the encoding of needed row k (see appendFetchedHead), prepared by
+// assemble, to dst.
+func (ft *fetcher) appendRow(dst []byte, s *side, k int, ord int64, key string) []byte {
+	dst = appendFetchedHead(dst, ord, key, len(ft.row))
+	di := 0
+	for ci := range s.cols {
+		if ci == s.sys.hash || ci == s.sys.key || ci == s.sys.absent {
+			continue
 		}
-		start = end
-		return nil
-	})
-	if err != nil {
-		return err
+		v := &ft.row[di]
+		di++
+		if !s.flat[ci] {
+			dst = appendValue(dst, v)
+			continue
+		}
+		leaf := s.cols[ci].Leaf
+		start := int32(0)
+		if k > 0 {
+			start = ft.ends[leaf][k-1]
+		}
+		enc := ft.enc[leaf][start:ft.ends[leaf][k]]
+		if v.Kind == record.Absent && len(enc) == 1 && enc[0] == byte(record.Null) {
+			dst = append(dst, byte(record.Absent))
+			continue
+		}
+		dst = append(dst, enc...)
 	}
-	if k != len(ft.needed) {
-		return fmt.Errorf("column chunk ends before row %d", ft.needed[k])
-	}
-	ft.entries[leaf], ft.starts[leaf] = entries, append(starts, len(entries))
-	return nil
+	return dst
 }

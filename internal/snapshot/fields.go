@@ -16,31 +16,26 @@ type FieldChange struct {
 }
 
 // fieldNode is a schema field prepared for canonical rendering: a one-field schema
-// holding it (built once, because a record.Hasher caches plans by field list) and its
-// children by name.
+// holding it (built once, because a record.Hasher caches plans by field list) and, for
+// an object, its children.
 type fieldNode struct {
 	field schema.Field
 	one   schema.Schema
-	kids  []*fieldNode
-	index map[string]int
+	kids  []*fieldNode // non-nil exactly for objects
 }
 
-func newFieldNodes(fields []schema.Field) ([]*fieldNode, map[string]int) {
+func newFieldNodes(fields []schema.Field) []*fieldNode {
 	nodes := make([]*fieldNode, len(fields))
-	index := make(map[string]int, len(fields))
 	for i, f := range fields {
 		one := f
 		one.Name = "v"
 		n := &fieldNode{field: f, one: schema.Schema{Fields: []schema.Field{one}}}
 		if f.Type == schema.Object {
-			n.kids, n.index = newFieldNodes(f.Fields)
+			n.kids = newFieldNodes(f.Fields)
 		}
 		nodes[i] = n
-		if _, dup := index[f.Name]; !dup {
-			index[f.Name] = i
-		}
 	}
-	return nodes, index
+	return nodes
 }
 
 // canon renders values as canonical JSON text. One canon belongs to one goroutine.
@@ -74,53 +69,50 @@ func valueAt(vals []record.Value, i int) record.Value {
 	return record.Value{Kind: record.Absent}
 }
 
-// appendChanges appends the changed fields between prev (shaped by pn) and cur (shaped
-// by cn) to dst, in cur's field order followed by the fields only prev has. Objects on
-// both sides are compared field by field; everything else as a whole value.
-func (c *canon) appendChanges(dst []FieldChange, prefix string, pn []*fieldNode, pIdx map[string]int, prev []record.Value, cn []*fieldNode, cIdx map[string]int, cur []record.Value) []FieldChange {
-	for i, n := range cn {
-		if cIdx[n.field.Name] != i {
-			continue
+// appendChanges appends the changed fields between prev (shaped by pr.prev) and cur
+// (shaped by pr.cur) to dst, in cur's field order followed by the fields only prev has.
+// Objects on both sides are compared field by field; everything else as a whole value.
+func (c *canon) appendChanges(dst []FieldChange, pr *pairing, prev, cur []record.Value) []FieldChange {
+	for _, st := range pr.steps {
+		pv, cv := record.Value{Kind: record.Absent}, record.Value{Kind: record.Absent}
+		if st.pi >= 0 {
+			pv = valueAt(prev, st.pi)
 		}
-		cv := valueAt(cur, i)
-		pv := record.Value{Kind: record.Absent}
-		var p *fieldNode
-		if j, ok := pIdx[n.field.Name]; ok {
-			p, pv = pn[j], valueAt(prev, j)
+		if st.ci >= 0 {
+			cv = valueAt(cur, st.ci)
 		}
-		dst = c.appendChange(dst, prefix+n.field.Name, p, pv, n, cv)
-	}
-	for j, p := range pn {
-		if pIdx[p.field.Name] != j {
-			continue
-		}
-		if _, ok := cIdx[p.field.Name]; ok {
-			continue
-		}
-		dst = c.appendChange(dst, prefix+p.field.Name, p, valueAt(prev, j), nil, record.Value{Kind: record.Absent})
+		dst = c.appendStep(dst, pr, st, pv, cv)
 	}
 	return dst
 }
 
-func (c *canon) appendChange(dst []FieldChange, path string, p *fieldNode, pv record.Value, n *fieldNode, cv record.Value) []FieldChange {
-	if p != nil && n != nil && pv.Kind == record.Object && cv.Kind == record.Object &&
-		p.field.Type == schema.Object && n.field.Type == schema.Object {
-		return c.appendChanges(dst, path+".", p.kids, p.index, pv.L, n.kids, n.index, cv.L)
+// appendStep appends the changes of one compared field, whose values are pv and cv
+// (Absent on a side that lacks the field).
+func (c *canon) appendStep(dst []FieldChange, pr *pairing, st pairStep, pv, cv record.Value) []FieldChange {
+	var p, n *fieldNode
+	if st.pi >= 0 {
+		p = pr.prev[st.pi]
+	}
+	if st.ci >= 0 {
+		n = pr.cur[st.ci]
+	}
+	if p != nil && n != nil && pr.kids[st.ci] != nil && pv.Kind == record.Object && cv.Kind == record.Object {
+		return c.appendChanges(dst, pr.kids[st.ci], pv.L, cv.L)
 	}
 	if p != nil && n != nil && sameScalar(pv, cv) {
 		return dst
 	}
-	var old, cur *string
+	var old, now *string
 	if p != nil {
 		old = c.text(p, pv)
 	}
 	if n != nil {
-		cur = c.text(n, cv)
+		now = c.text(n, cv)
 	}
-	if old == nil && cur == nil || old != nil && cur != nil && *old == *cur {
+	if old == nil && now == nil || old != nil && now != nil && *old == *now {
 		return dst
 	}
-	return append(dst, FieldChange{Path: path, Old: old, New: cur})
+	return append(dst, FieldChange{Path: st.path, Old: old, New: now})
 }
 
 // sameScalar reports whether a and b are equal values of one scalar kind, whose

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"unsafe"
 
 	"github.com/parquet-go/parquet-go"
 )
@@ -13,7 +14,7 @@ import (
 // Dictionary-encoded pages are resolved through idx.
 type pageView struct {
 	n       int    // level entries in the page
-	defs    []byte // nil: every entry is defined
+	defs    []byte // nil: every entry is defined (its level is maxDef)
 	reps    []byte // nil: every entry starts a row
 	maxDef  byte
 	kind    parquet.Kind
@@ -59,6 +60,16 @@ func (p *pageView) bytesAt(i int) []byte {
 	return p.data[p.offsets[j]:p.offsets[j+1]]
 }
 
+// stringAt returns the i-th value of a BYTE_ARRAY page as a string aliasing the page
+// buffer: valid only while the page is.
+func (p *pageView) stringAt(i int) string {
+	b := p.bytesAt(i)
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
 // intAt returns the i-th value of an INT32 or INT64 page.
 func (p *pageView) intAt(i int) int64 {
 	if p.kind == parquet.Int32 {
@@ -85,8 +96,8 @@ func (p *pageView) boolAt(i int) bool {
 func (p *pageView) load(page parquet.Page, maxDef byte) error {
 	p.n = int(page.NumValues())
 	p.defs, p.reps, p.maxDef = page.DefinitionLevels(), page.RepetitionLevels(), maxDef
-	if len(p.defs) == 0 {
-		p.defs = nil
+	if len(p.defs) == 0 || countDefined(p.defs, maxDef) == len(p.defs) {
+		p.defs = nil // one pass here spares every later lookup on a page without nulls
 	}
 	if len(p.reps) == 0 {
 		p.reps = nil

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"slices"
+	"sync"
+	"unsafe"
 
 	"github.com/zeebo/xxh3"
 )
@@ -17,37 +19,30 @@ type entry struct {
 	ord    int64
 }
 
-// entrySize is the encoded size of an entry.
-const entrySize = 40
+// entrySize is the encoded size of an entry: its memory layout, which has no padding.
+const entrySize = int(unsafe.Sizeof(entry{}))
 
+// appendEntry appends e to dst in its memory layout. Blocks of entries are only ever
+// read back by the same process, so they need no portable encoding.
 func appendEntry(dst []byte, e *entry) []byte {
 	n := len(dst)
 	dst = slices.Grow(dst, entrySize)[:n+entrySize]
-	b := dst[n : n+entrySize]
-	binary.LittleEndian.PutUint64(b, e.hi)
-	binary.LittleEndian.PutUint64(b[8:], e.lo)
-	copy(b[16:32], e.sum[:])
-	binary.LittleEndian.PutUint64(b[32:], uint64(e.ord))
+	*(*entry)(unsafe.Pointer(&dst[n])) = *e
 	return dst
 }
 
-func decodeEntries(dst []entry, b []byte) []entry {
-	dst = dst[:0]
-	for ; len(b) >= entrySize; b = b[entrySize:] {
-		e := entry{
-			hi:  binary.LittleEndian.Uint64(b),
-			lo:  binary.LittleEndian.Uint64(b[8:]),
-			ord: int64(binary.LittleEndian.Uint64(b[32:])),
-		}
-		copy(e.sum[:], b[16:32])
-		dst = append(dst, e)
+// entriesOf returns the entries stored in b (built by appendEntry, starting at an
+// 8-byte aligned address), without copying.
+func entriesOf(b []byte) []entry {
+	if len(b) < entrySize {
+		return nil
 	}
-	return dst
+	return unsafe.Slice((*entry)(unsafe.Pointer(unsafe.SliceData(b))), len(b)/entrySize)
 }
 
 // keyHash returns the 128-bit hash identifying a key text.
-func keyHash(key []byte) (hi, lo uint64) {
-	h := xxh3.Hash128(key)
+func keyHash(key string) (hi, lo uint64) {
+	h := xxh3.HashString128(key)
 	return h.Hi, h.Lo
 }
 
@@ -80,7 +75,7 @@ func (sc *scanner) scanRowGroup(s *side, g int) error {
 			if !p.defined(e) {
 				return fmt.Errorf("row %d: null %s", first+int64(row), KeyColumn)
 			}
-			keys[row][0], keys[row][1] = keyHash(p.bytesAt(vi))
+			keys[row][0], keys[row][1] = keyHash(p.stringAt(vi))
 			vi++
 			row++
 		}
@@ -125,48 +120,38 @@ func (sc *scanner) scanRowGroup(s *side, g int) error {
 	return nil
 }
 
-// decodeHex8 decodes 8 lower-case hex digits (loaded little-endian) into 4 bytes, eight
-// digits at a time; ok is false when any byte is not a lower-case hex digit.
-func decodeHex8(x uint64) (uint32, bool) {
-	const (
-		low  = 0x0f0f0f0f0f0f0f0f
-		one  = 0x0101010101010101
-		high = 0x8080808080808080
-	)
-	// '0'-'9' have bit 6 clear and their value in the low nibble; 'a'-'f' have it set
-	// and their value minus 9.
-	v := x&low + (x>>6&one)*9
-	if (v+0x7070707070707070)&high != 0 {
-		return 0, false // a nibble above 15
-	}
-	// Encoding the nibbles back must give x: that rules out every other byte.
-	above9 := (v + 0x0606060606060606) >> 4 & one
-	if v+0x3030303030303030+above9*39 != x {
-		return 0, false
-	}
-	// Pair the nibbles of each 16-bit lane (first digit high), then pack the lanes.
-	t := (v&0x00ff00ff00ff00ff)<<4 | (v>>8)&0x00ff00ff00ff00ff
-	t = (t | t>>8) & 0x0000ffff0000ffff
-	t = (t | t>>16) & 0xffffffff
-	return uint32(t), true
-}
+// hexTable maps two ASCII bytes, loaded little-endian, to the byte their hex digits
+// encode (the first digit high), or to invalidPair when either is not a hex digit.
+type hexTable [1 << 16]uint16
 
-// hexTable maps an ASCII byte to its hex digit value, or 0xff.
-type hexTable [256]byte
+// invalidPair marks a pair of bytes that are not two hex digits.
+const invalidPair = 0x100
 
-func newHexTable() *hexTable {
-	var t hexTable
-	for i := range t {
-		t[i] = 0xff
+// newHexTable returns the table, built once and shared (it is only read).
+func newHexTable() *hexTable { return hexPairs() }
+
+var hexPairs = sync.OnceValue(func() *hexTable {
+	var digit [256]int
+	for i := range digit {
+		digit[i] = -1
 	}
 	for i, c := range "0123456789abcdef" {
-		t[c] = byte(i)
+		digit[c] = i
 	}
 	for i, c := range "ABCDEF" {
-		t[c] = byte(10 + i)
+		digit[c] = 10 + i
 	}
-	return &t
-}
+	t := new(hexTable)
+	for i := range t {
+		hi, lo := digit[byte(i)], digit[byte(i>>8)]
+		if hi < 0 || lo < 0 {
+			t[i] = invalidPair
+		} else {
+			t[i] = uint16(hi<<4 | lo)
+		}
+	}
+	return t
+})
 
 // decode16 decodes 32 hex digits into dst, reporting whether s was exactly that.
 func (t *hexTable) decode16(dst *[16]byte, s []byte) bool {
@@ -174,21 +159,11 @@ func (t *hexTable) decode16(dst *[16]byte, s []byte) bool {
 		return false
 	}
 	s = s[:32]
-	ok := true
-	for i := 0; i < 4 && ok; i++ {
-		var w uint32
-		w, ok = decodeHex8(binary.LittleEndian.Uint64(s[8*i:]))
-		binary.LittleEndian.PutUint32(dst[4*i:], w)
-	}
-	if ok {
-		return true
-	}
-	// Upper-case digits, or not hex at all: the table decides.
-	var bad byte
+	var bad uint16
 	for i := range dst {
-		h, l := t[s[2*i]], t[s[2*i+1]]
-		bad |= h | l
-		dst[i] = h<<4 | l
+		v := t[binary.LittleEndian.Uint16(s[2*i:])]
+		bad |= v
+		dst[i] = byte(v)
 	}
-	return bad&0xf0 == 0
+	return bad&invalidPair == 0
 }

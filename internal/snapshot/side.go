@@ -35,7 +35,11 @@ type side struct {
 	rows      int64
 
 	keyLeaf, hashLeaf int
-	needed            bitmap // ordinals whose full rows are fetched
+	// flat marks the top-level columns that are scalars outside any list: one leaf
+	// entry per row. nestedLeaves lists the leaves of the other columns.
+	flat         []bool
+	nestedLeaves []int
+	needed       bitmap // ordinals whose full rows are fetched
 
 	dups  atomic.Int64
 	kept  int64
@@ -84,6 +88,16 @@ func openSideErr(in File) (*side, error) {
 	for _, rg := range f.RowGroups() {
 		s.rgFirst = append(s.rgFirst, first)
 		first += rg.NumRows()
+	}
+	s.flat = make([]bool, len(s.cols))
+	for ci := range s.cols {
+		c := &s.cols[ci]
+		s.flat[ci] = c.Leaves == 1 && s.leaves[c.Leaf].maxRep == 0 && c.Type != schema.Object && c.Type != schema.List
+		if !s.flat[ci] {
+			for leaf := c.Leaf; leaf < c.Leaf+c.Leaves; leaf++ {
+				s.nestedLeaves = append(s.nestedLeaves, leaf)
+			}
+		}
 	}
 	s.needed = newBitmap(s.rows)
 	s.absentIdx = newAbsentIndex(s.data.Fields)

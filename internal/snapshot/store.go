@@ -22,7 +22,11 @@ type partStore struct {
 	mem    [][][]byte // per bucket: blocks kept in memory
 	spans  [][]span   // per bucket: blocks in the file
 	spills int
+	free   [][]byte // spilled blocks, handed back to bucketBuffers for reuse
 }
+
+// maxFree bounds the spilled blocks a store keeps for reuse.
+const maxFree = 64
 
 type span struct{ off, n int64 }
 
@@ -30,32 +34,66 @@ func newPartStore(name, dir string, buckets int, limit int64) *partStore {
 	return &partStore{name: name, dir: dir, limit: limit, mem: make([][][]byte, buckets), spans: make([][]span, buckets)}
 }
 
-// add appends block to bucket b. The store takes ownership of block.
+// add appends block to bucket b. The store takes ownership of block. Blocks added
+// concurrently are written to the file concurrently, each at its own offset; a phase
+// reads a store only after every add to it has returned.
 func (s *partStore) add(b int, block []byte) error {
 	if len(block) == 0 {
 		return nil
 	}
+	file, off, err := s.place(b, block)
+	if file == nil || err != nil {
+		return err
+	}
+	if _, err := file.WriteAt(block, off); err != nil {
+		return fmt.Errorf("spill %s: %w", s.name, err)
+	}
+	s.mu.Lock()
+	if len(s.free) < maxFree {
+		s.free = append(s.free, block[:0])
+	}
+	s.mu.Unlock()
+	return nil
+}
+
+// place keeps block in bucket b's memory when the limit allows, returning a nil file;
+// otherwise it reserves the block's span in the file and returns where to write it.
+func (s *partStore) place(b int, block []byte) (*os.File, int64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.used+int64(len(block)) <= s.limit {
 		s.used += int64(len(block))
 		s.mem[b] = append(s.mem[b], block)
-		return nil
+		return nil, 0, nil
 	}
 	if s.file == nil {
 		f, err := os.CreateTemp(s.dir, "sluice-diff-"+s.name+"-*")
 		if err != nil {
-			return fmt.Errorf("spill %s: %w", s.name, err)
+			return nil, 0, fmt.Errorf("spill %s: %w", s.name, err)
 		}
 		s.file = f
 	}
-	if _, err := s.file.WriteAt(block, s.off); err != nil {
-		return fmt.Errorf("spill %s: %w", s.name, err)
-	}
-	s.spans[b] = append(s.spans[b], span{off: s.off, n: int64(len(block))})
+	off := s.off
+	s.spans[b] = append(s.spans[b], span{off: off, n: int64(len(block))})
 	s.off += int64(len(block))
 	s.spills++
-	return nil
+	return s.file, off, nil
+}
+
+// block returns an empty block of capacity at least size: a spilled one when the
+// store has one, else a new one.
+func (s *partStore) block(size int) []byte {
+	s.mu.Lock()
+	for len(s.free) > 0 {
+		b := s.free[len(s.free)-1]
+		s.free = s.free[:len(s.free)-1]
+		if cap(b) >= size {
+			s.mu.Unlock()
+			return b
+		}
+	}
+	s.mu.Unlock()
+	return make([]byte, 0, size)
 }
 
 // read returns the blocks of bucket b concatenated into buf (reused when large enough).
@@ -109,7 +147,7 @@ func (s *partStore) spilled() int {
 func (s *partStore) close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.mem, s.spans = nil, nil
+	s.mem, s.spans, s.free = nil, nil, nil
 	if s.file == nil {
 		return nil
 	}
@@ -123,7 +161,8 @@ func (s *partStore) close() error {
 }
 
 // bucketBuffers is one worker's pending block per bucket of a store. Blocks are handed
-// to the store when they reach the block size and by flush.
+// to the store when they reach the block size and by flush. A block has room for a
+// quarter more than the block size, so the record that fills it rarely regrows it.
 type bucketBuffers struct {
 	store *partStore
 	size  int
@@ -137,7 +176,7 @@ func newBucketBuffers(s *partStore, buckets, size int) *bucketBuffers {
 // buf returns bucket b's block for appending; call done after appending.
 func (w *bucketBuffers) buf(b int) []byte {
 	if w.bufs[b] == nil {
-		w.bufs[b] = make([]byte, 0, w.size)
+		w.bufs[b] = w.store.block(w.size + w.size/4)
 	}
 	return w.bufs[b]
 }

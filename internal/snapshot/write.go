@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 
 	"github.com/sluice-dev/sluice/internal/format"
@@ -15,6 +16,7 @@ import (
 type bucketRows struct {
 	rows    []record.Row
 	samples []Sample
+	blocks  [][]record.Value // the value blocks of rows, for the pool once written
 	err     error
 }
 
@@ -54,15 +56,18 @@ func (d *differ) write(ctx context.Context, out io.Writer) error {
 			}
 		}
 	})
+	pool := &slabPool{}
 	for range d.opt.Workers {
 		wg.Go(func() {
 			rb := newRowBuilder(d.prev.data, d.cur.data)
+			rb.vals.pool = pool
+			var bufs bucketBufs
 			for j := range jobs {
-				j.out <- d.bucketRows(rb, j.b)
+				j.out <- d.bucketRows(rb, &bufs, j.b)
 			}
 		})
 	}
-	err = d.drain(ctx, order, fw)
+	err = d.drain(ctx, order, fw, pool)
 	cancel()
 	wg.Wait()
 	if err != nil {
@@ -74,8 +79,9 @@ func (d *differ) write(ctx context.Context, out io.Writer) error {
 	return nil
 }
 
-// drain writes the buckets' rows in order.
-func (d *differ) drain(ctx context.Context, order chan chan bucketRows, fw format.Writer) error {
+// drain writes the buckets' rows in order, handing their value blocks back to pool
+// (the writer copies what it keeps).
+func (d *differ) drain(ctx context.Context, order chan chan bucketRows, fw format.Writer, pool *slabPool) error {
 	for ch := range order {
 		var r bucketRows
 		select {
@@ -91,6 +97,7 @@ func (d *differ) drain(ctx context.Context, order chan chan bucketRows, fw forma
 				return fmt.Errorf("diff file: %w", err)
 			}
 		}
+		pool.put(r.blocks)
 		if room := d.opt.Sample - len(d.sum.Sample); room > 0 {
 			d.sum.Sample = append(d.sum.Sample, r.samples[:min(room, len(r.samples))]...)
 		}
@@ -99,35 +106,53 @@ func (d *differ) drain(ctx context.Context, order chan chan bucketRows, fw forma
 }
 
 // bucketRows builds the diff rows of bucket b.
-func (d *differ) bucketRows(rb *rowBuilder, b int) bucketRows {
-	block, err := d.changes.read(b, nil)
-	if err != nil {
+func (d *differ) bucketRows(rb *rowBuilder, bufs *bucketBufs, b int) bucketRows {
+	out := d.buildBucket(rb, bufs, b)
+	out.blocks = rb.vals.release()
+	return out
+}
+
+// bucketBufs are one worker's buffers for the buckets it builds, reused across them.
+type bucketBufs struct {
+	block     []byte
+	changes   []change
+	prev, cur fetchedRows
+}
+
+// buildBucket builds the diff rows of bucket b, taking their values from rb.vals.
+func (d *differ) buildBucket(rb *rowBuilder, bufs *bucketBufs, b int) bucketRows {
+	var err error
+	if bufs.block, err = d.changes.read(b, bufs.block); err != nil {
 		return bucketRows{err: err}
 	}
 	d.changes.drop(b)
-	changes := decodeChanges(nil, block)
+	bufs.changes = decodeChanges(bufs.changes, bufs.block)
+	changes := bufs.changes
 	if len(changes) == 0 {
 		return bucketRows{}
 	}
-	prev, err := d.bucketFetched(d.prev, b)
-	if err != nil {
+	// With the same fields on both sides, prev's values are decoded only when needed.
+	prev, cur := &bufs.prev, &bufs.cur
+	if err := d.bucketFetched(prev, d.prev, b, rb.pair.same, &rb.vals); err != nil {
 		return bucketRows{err: err}
 	}
-	cur, err := d.bucketFetched(d.cur, b)
-	if err != nil {
+	if err := d.bucketFetched(cur, d.cur, b, false, &rb.vals); err != nil {
 		return bucketRows{err: err}
 	}
 	out := bucketRows{rows: make([]record.Row, 0, len(changes))}
 	for i := range changes {
 		c := &changes[i]
-		p, q := prev[c.prevOrd], cur[c.curOrd]
+		p, q := prev.get(c.prevOrd), cur.get(c.curOrd)
 		if (c.prevOrd >= 0) != (p != nil) || (c.curOrd >= 0) != (q != nil) {
 			return bucketRows{err: fmt.Errorf("diff: bucket %d: row of a changed key was not fetched", b)}
 		}
-		row, fields := rb.build(c, p, q)
+		row, fields, err := rb.build(c, p, q)
+		if err != nil {
+			return bucketRows{err: fmt.Errorf("diff: bucket %d: %w", b, err)}
+		}
 		out.rows = append(out.rows, row)
 		if len(out.samples) < d.opt.Sample {
-			sm := Sample{Change: c.kind, Key: row[1].S}
+			sm := Sample{Change: c.kind, Key: strings.Clone(row[1].S)}
 			for _, f := range fields {
 				sm.Paths = append(sm.Paths, f.Path)
 			}
@@ -137,21 +162,42 @@ func (d *differ) bucketRows(rb *rowBuilder, b int) bucketRows {
 	return out
 }
 
-// bucketFetched decodes the fetched rows of side s in bucket b, by ordinal.
-func (d *differ) bucketFetched(s *side, b int) (map[int64]*fetched, error) {
+// fetchedRows are the fetched rows of one side of a bucket, by ordinal.
+type fetchedRows struct {
+	rows  []fetched
+	byOrd map[int64]int
+}
+
+// get returns the row of ordinal ord, or nil.
+func (f *fetchedRows) get(ord int64) *fetched {
+	if i, ok := f.byOrd[ord]; ok {
+		return &f.rows[i]
+	}
+	return nil
+}
+
+// bucketFetched decodes the fetched rows of side s in bucket b into out (reusing its
+// buffers), taking their values from vals, or with lazy only delimits their values (see
+// decodeRow). Their strings alias the bucket's block.
+func (d *differ) bucketFetched(out *fetchedRows, s *side, b int, lazy bool, vals *valueSlab) error {
 	block, err := s.store.read(b, nil)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	s.store.drop(b)
-	rows := map[int64]*fetched{}
-	dec := rowDecoder{b: block}
-	for len(dec.b) > 0 {
-		f, err := dec.next()
-		if err != nil {
-			return nil, fmt.Errorf("snapshot %s: %w", s.name, err)
-		}
-		rows[f.ord] = &f
+	out.rows = out.rows[:0]
+	if out.byOrd == nil {
+		out.byOrd = map[int64]int{}
 	}
-	return rows, nil
+	clear(out.byOrd)
+	dec := rowDecoder{b: block, vals: vals}
+	for len(dec.b) > 0 {
+		f, err := dec.next(lazy)
+		if err != nil {
+			return fmt.Errorf("snapshot %s: %w", s.name, err)
+		}
+		out.byOrd[f.ord] = len(out.rows)
+		out.rows = append(out.rows, f)
+	}
+	return nil
 }
