@@ -261,7 +261,7 @@ func (w *partWriter) removeSegments() {
 
 // discard stops the encoder and removes the temp files.
 func (w *partWriter) discard() {
-	_ = w.stop() // the partition is being dropped; its encoding error no longer matters
+	_ = w.stop()       // the partition is being dropped; its encoding error no longer matters
 	_ = w.keys.Close() // best effort, as for the other scratch files
 	if w.join != nil {
 		w.join.abort()

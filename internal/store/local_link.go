@@ -62,11 +62,8 @@ func (l *Local) link(ctx context.Context, key, path string) (Object, error) {
 	}
 	p := l.path(key)
 	for range 5 { // a concurrent Delete may prune the directory between the two steps
-		if err = os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			if errors.Is(err, syscall.ENOTDIR) || errors.Is(err, fs.ErrExist) {
-				return Object{}, fmt.Errorf("a parent of the key is an object, not a folder: %w", err)
-			}
-			return Object{}, rootError(l.root, err)
+		if err = l.makeDir(filepath.Dir(p)); err != nil {
+			return Object{}, err
 		}
 		if err = os.Link(path, p); !errors.Is(err, fs.ErrNotExist) {
 			break

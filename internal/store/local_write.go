@@ -130,11 +130,8 @@ func (l *Local) writeTemp(ctx context.Context, key string, r io.Reader, size int
 func (l *Local) openTemp(dir string) (*os.File, error) {
 	var err error
 	for range 5 {
-		if err = os.MkdirAll(dir, 0o755); err != nil {
-			if errors.Is(err, syscall.ENOTDIR) || errors.Is(err, fs.ErrExist) {
-				return nil, fmt.Errorf("a parent of the key is an object, not a folder: %w", err)
-			}
-			return nil, rootError(l.root, err)
+		if err = l.makeDir(dir); err != nil {
+			return nil, err
 		}
 		var f *os.File
 		f, err = os.CreateTemp(dir, reservedPrefix+"tmp-*")
@@ -171,6 +168,18 @@ func fillTemp(ctx context.Context, f *os.File, key string, r io.Reader, size int
 		return Object{}, fmt.Errorf("sync: %w", err)
 	}
 	return Object{Key: key, Size: n, ETag: etag}, nil
+}
+
+// makeDir creates dir, a key's folder, and its parents.
+func (l *Local) makeDir(dir string) error {
+	err := os.MkdirAll(dir, 0o755)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, syscall.ENOTDIR) || errors.Is(err, fs.ErrExist):
+		return fmt.Errorf("a parent of the key is an object, not a folder: %w", err)
+	}
+	return rootError(l.root, err)
 }
 
 // lock takes the advisory lock guarding key and returns its release. It polls without
