@@ -1,6 +1,8 @@
 package engine_test
 
 import (
+	"bytes"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -173,22 +175,26 @@ func TestCheckpointResumesAfterAFailedWindow(t *testing.T) {
 }
 
 func TestCheckpointRestartsWhenItCannotContinue(t *testing.T) {
+	unchanged := func(_ *pagedPosts, sp *spec.Spec, _ string) (*spec.Spec, format.Format) { return sp, format.Parquet }
 	cases := []struct {
 		name   string
 		change func(api *pagedPosts, sp *spec.Spec, cursor string) (*spec.Spec, format.Format)
+		keys   func(staged []byte) []byte // rewrites every staged keys file; nil: left alone
 	}{
 		{"the API refuses the saved cursor", func(api *pagedPosts, sp *spec.Spec, cursor string) (*spec.Spec, format.Format) {
 			api.refuse = cursor
 			return sp, format.Parquet
-		}},
+		}, nil},
 		{"the spec changed", func(api *pagedPosts, sp *spec.Spec, _ string) (*spec.Spec, format.Format) {
 			changed := *sp
 			changed.Hash = "another-spec"
 			return &changed, format.Parquet
-		}},
+		}, nil},
 		{"the format changed", func(api *pagedPosts, sp *spec.Spec, _ string) (*spec.Spec, format.Format) {
 			return sp, format.JSONL
-		}},
+		}, nil},
+		{"a staged keys file ends inside a key", unchanged, func(b []byte) []byte { return b[:len(b)-5] }},
+		{"a staged keys file holds a key too many", unchanged, func(b []byte) []byte { return append(b, make([]byte, 16)...) }},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -203,6 +209,9 @@ func TestCheckpointRestartsWhenItCannotContinue(t *testing.T) {
 				t.Fatalf("first run totals %+v, %d requests", first.Totals, len(run1))
 			}
 			sp2, f2 := tc.change(api, sp, run1[4])
+			if tc.keys != nil {
+				rewriteStagedKeys(t, st, tc.keys)
+			}
 			if f2 == format.JSONL {
 				// contoso was committed as Parquet: a JSONL run extracts it again.
 				for _, k := range storeKeys(t, st, "_sluice/state/demo/contoso/") {
@@ -289,5 +298,36 @@ func TestBackfillSkipsCommittedDays(t *testing.T) {
 	refreshed := run(demoTo, resumeT2.Add(2*time.Hour), true)
 	if refreshed.Totals.Unchanged != 8 || refreshed.Totals.Skipped != 0 {
 		t.Fatalf("refresh totals %+v", refreshed.Totals)
+	}
+}
+
+// rewriteStagedKeys replaces every staged keys file with what rewrite makes of it.
+func rewriteStagedKeys(t *testing.T, st store.Store, rewrite func([]byte) []byte) {
+	t.Helper()
+	n := 0
+	for _, k := range storeKeys(t, st, "_sluice/staging/") {
+		if !strings.HasSuffix(k, ".keys") {
+			continue
+		}
+		rc, _, err := st.Get(t.Context(), k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		data = rewrite(data)
+		if err := st.Delete(t.Context(), k); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.Create(t.Context(), k, bytes.NewReader(data), int64(len(data))); err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n == 0 {
+		t.Fatal("no staged keys file to rewrite")
 	}
 }

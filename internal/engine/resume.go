@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -241,18 +242,29 @@ func (x *extraction) loadKeys(ctx context.Context, w *partWriter, p ledger.Part)
 	if err != nil {
 		return fmt.Errorf("staged keys %s: %w", p.KeysKey, err)
 	}
-	data, err := io.ReadAll(rc)
-	rc.Close()
-	if err != nil {
-		return fmt.Errorf("staged keys %s: %w", p.KeysKey, err)
-	}
-	if len(data) != 16*int(p.Records) {
-		return fmt.Errorf("%w: staged keys %s hold %d bytes for %d records", errIncompatible, p.KeysKey, len(data), p.Records)
-	}
-	for i := 0; i < len(data); i += 16 {
-		if _, err := w.keys.Add([16]byte(data[i : i+16])); err != nil {
+	defer rc.Close()
+	// Streamed in blocks, so a large partition's keys never sit in memory whole.
+	br := bufio.NewReaderSize(rc, 64<<10)
+	var k [16]byte
+	var n int64
+	for {
+		_, err := io.ReadFull(br, k[:])
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			if errors.Is(err, io.ErrUnexpectedEOF) {
+				return fmt.Errorf("%w: staged keys %s end inside a key", errIncompatible, p.KeysKey)
+			}
 			return fmt.Errorf("staged keys %s: %w", p.KeysKey, err)
 		}
+		if _, err := w.keys.Add(k); err != nil {
+			return fmt.Errorf("staged keys %s: %w", p.KeysKey, err)
+		}
+		n++
+	}
+	if n != p.Records {
+		return fmt.Errorf("%w: staged keys %s hold %d keys for %d records", errIncompatible, p.KeysKey, n, p.Records)
 	}
 	return nil
 }
