@@ -7,7 +7,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 go build -o "$tmp/sluice" ./cmd/sluice
 echo "== end to end"
-go run ./bench/e2e -bin "$tmp/sluice"
+go run ./bench/e2e -bin "$tmp/sluice" -runs "${BENCH_E2E_RUNS:-3}"
 echo
 echo "== rate limiter on loopback (achieved/configured)"
 go test -run '^$' -bench 'BenchmarkLimiterLoopback' -benchtime 1x ./internal/httpapi/ | grep -E 'Benchmark|ratio' || true

@@ -2,11 +2,13 @@
 // JSON records, extracted by the real binary into zstd Parquet on the local store. It
 // prints records/s, the ratio to a raw download of the same pages measured in the same
 // run, and the peak RSS of the sluice process at two job sizes (memory must stay flat as
-// the record count grows).
+// the record count grows). With -runs N it takes N full-size measurements, each a raw
+// download followed by a sluice run, and prints the one with the median ratio.
 package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -16,6 +18,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"time"
 
@@ -29,9 +32,10 @@ func main() {
 	specPath := flag.String("spec", "internal/fakeapi/testdata/bench.yaml", "bench source spec")
 	pages := flag.Int("pages", 2000, "pages in the full job")
 	perPage := flag.Int("per-page", 500, "records per page")
-	flag.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the full-size sluice run to this file")
+	runs := flag.Int("runs", 1, "full-size measurements to take; the one with the median ratio is printed (a shared machine's speed drifts)")
+	flag.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the first full-size sluice run to this file")
 	flag.Parse()
-	if err := run(*bin, *specPath, *pages, *perPage); err != nil {
+	if err := run(*bin, *specPath, *pages, *perPage, max(*runs, 1)); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -46,15 +50,30 @@ type result struct {
 
 func (r result) rate() float64 { return float64(r.records) / r.elapsed.Seconds() }
 
-func run(bin, specPath string, pages, perPage int) error {
+func run(bin, specPath string, pages, perPage, runs int) error {
 	spec, err := filepath.Abs(specPath)
 	if err != nil {
 		return err
 	}
 	fmt.Printf("job: %d pages × %d records (~410 B JSON each), cursor-paged, loopback → zstd Parquet, local store\n", pages, perPage)
-	full, err := measure(bin, spec, pages, perPage)
-	if err != nil {
-		return err
+	all := make([][2]result, 0, runs)
+	for range runs {
+		m, err := measure(bin, spec, pages, perPage)
+		if err != nil {
+			return err
+		}
+		all = append(all, m)
+	}
+	// Each measurement pairs sluice with a raw download taken just before it; the pair
+	// with the median ratio stands for the lot.
+	slices.SortFunc(all, func(a, b [2]result) int { return cmp.Compare(a[1].rate()/a[0].rate(), b[1].rate()/b[0].rate()) })
+	full := all[len(all)/2]
+	if runs > 1 {
+		fmt.Printf("%d runs; ratios sluice/raw download:", runs)
+		for _, m := range all {
+			fmt.Printf(" %.2f", m[1].rate()/m[0].rate())
+		}
+		fmt.Println("; the median run follows")
 	}
 	half, err := measure(bin, spec, pages/2, perPage)
 	if err != nil {
