@@ -67,9 +67,13 @@ func (o ParquetOptions) withDefaults() ParquetOptions {
 // are cut only between batches, so this bounds how far a page overshoots its target
 // size (parquet-go's own row writer uses the same figure). jobBatches is how many
 // batches the column workers take at a time.
+// A job is handed over earlier when its shredded rows reach jobBytes of values or
+// jobValues values, so wide or large rows do not hold several megabytes per writer.
 const (
 	batchRows  = 64
 	jobBatches = 16
+	jobBytes   = 1 << 20
+	jobValues  = 64 << 10
 )
 
 // NewParquet returns a Writer that streams rows of s to w as a zstd-compressed Parquet
@@ -146,7 +150,7 @@ func (p *parquetWriter) Write(row record.Row) error {
 	if p.n == batchRows {
 		p.sh.endBatch()
 		p.n = 0
-		if p.sh.batches() == jobBatches {
+		if p.sh.batches() == jobBatches || p.sh.size >= jobBytes || p.sh.valueCount() >= jobValues {
 			if err := p.writeBatches(); err != nil {
 				return p.fail(err)
 			}

@@ -2,6 +2,7 @@ package format
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 
 	"github.com/sluice-dev/sluice/internal/record"
@@ -17,12 +18,23 @@ func TestParquetWorkersWriteTheSameFile(t *testing.T) {
 		page.fill(first)
 		pipeRows = append(pipeRows, page.rows...)
 	}
+	// Rows of 20 KB strings fill a job's byte limit within one batch.
+	var big []record.Row
+	for i := range 300 {
+		big = append(big, record.Row{
+			str(strings.Repeat(string(rune('a'+i%26)), 20<<10)), num(int64(i)), flt(float64(i) / 3), boolean(i%2 == 0),
+			record.Value{Kind: record.Null}, record.Value{Kind: record.Null}, record.Value{Kind: record.Null},
+			record.Value{Kind: record.Null}, record.Value{Kind: record.Null}, record.Value{Kind: record.Null},
+			record.Value{Kind: record.Null},
+		})
+	}
 	cases := []struct {
 		name string
 		s    []record.Row
 		opt  ParquetOptions
 		full bool
 	}{
+		{name: "large strings, a job per batch", s: big, full: true},
 		{name: "benchmark rows, row groups of 1000", s: pipeRows, opt: ParquetOptions{RowGroupRows: 1000}},
 		{name: "benchmark rows, row groups of 100 KB", s: pipeRows, opt: ParquetOptions{RowGroupBytes: 100 << 10}},
 		{name: "every type", s: fullRows(), full: true},

@@ -91,6 +91,15 @@ func (sh *shredder) endBatch() {
 // batches returns the number of completed batches.
 func (sh *shredder) batches() int { return len(sh.ends[0]) }
 
+// valueCount returns the number of values shredded since the last reset.
+func (sh *shredder) valueCount() int {
+	n := 0
+	for _, vs := range sh.values {
+		n += len(vs)
+	}
+	return n
+}
+
 // shred appends the values of row to the per-column buffers. On error the buffers may
 // hold part of the row; the writer is unusable afterwards.
 func (sh *shredder) shred(row record.Row) error {
