@@ -25,16 +25,24 @@ type rangeFlags struct {
 
 func (f *rangeFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
-	fl.StringVar(&f.from, "from", "", "first UTC day, YYYY-MM-DD (inclusive)")
-	fl.StringVar(&f.to, "to", "", "last UTC day, YYYY-MM-DD (inclusive; default: yesterday, or --from when that is today)")
-	fl.StringVar(&f.date, "date", "", "a single UTC day, YYYY-MM-DD")
-	fl.StringSliceVar(&f.accounts, "account", nil, "only these accounts (id, name, source or source/id; repeatable)")
-	fl.StringSliceVar(&f.streams, "stream", nil, "only these streams (repeatable)")
-	fl.StringVar(&f.sink, "sink", "", "override the sink: s3://bucket/prefix or a local folder")
+	f.registerSelection(cmd, "first UTC day, YYYY-MM-DD (inclusive)",
+		"last UTC day, YYYY-MM-DD (inclusive; default: yesterday, or --from when that is today)")
 	fl.StringVar(&f.format, "format", "", "override the format: parquet or jsonl")
 	fl.IntVar(&f.concurrency, "concurrency", 0, "request windows in flight")
 	fl.IntVar(&f.lookback, "lookback-days", 0, "days before yesterday that a run without dates re-collects")
 	fl.BoolVar(&f.forceUnlock, "force-unlock", false, "remove other runs' stream leases first (only when that run is known to be dead)")
+}
+
+// registerSelection adds the flags that choose days, accounts, streams and the sink,
+// with the command's own help for --from and --to (their defaults differ).
+func (f *rangeFlags) registerSelection(cmd *cobra.Command, fromHelp, toHelp string) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.from, "from", "", fromHelp)
+	fl.StringVar(&f.to, "to", "", toHelp)
+	fl.StringVar(&f.date, "date", "", "a single UTC day, YYYY-MM-DD")
+	fl.StringSliceVar(&f.accounts, "account", nil, "only these accounts (id, name, source or source/id; repeatable)")
+	fl.StringSliceVar(&f.streams, "stream", nil, "only these streams (repeatable)")
+	fl.StringVar(&f.sink, "sink", "", "override the sink: s3://bucket/prefix or a local folder")
 }
 
 // overrides turns the flags that were set into config overrides (flag > env > file).

@@ -108,14 +108,9 @@ alert on it), 1 when the sink cannot be read and 2 on a usage mistake.`,
 			return runStatus(cmd, g, &f, asJSON)
 		},
 	}
-	fl := cmd.Flags()
-	fl.StringVar(&f.from, "from", "", "first UTC day, YYYY-MM-DD (inclusive; default: 30 days before today)")
-	fl.StringVar(&f.to, "to", "", "last UTC day, YYYY-MM-DD (inclusive; default: yesterday)")
-	fl.StringVar(&f.date, "date", "", "a single UTC day, YYYY-MM-DD")
-	fl.StringSliceVar(&f.accounts, "account", nil, "only these accounts (id, name, source or source/id; repeatable)")
-	fl.StringSliceVar(&f.streams, "stream", nil, "only these streams (repeatable)")
-	fl.StringVar(&f.sink, "sink", "", "override the sink: s3://bucket/prefix or a local folder")
-	fl.BoolVar(&asJSON, "json", false, "print one JSON document instead of text")
+	f.registerSelection(cmd, "first UTC day, YYYY-MM-DD (inclusive; default: 30 days before today)",
+		"last UTC day, YYYY-MM-DD (inclusive; default: yesterday)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON document instead of text")
 	return cmd
 }
 

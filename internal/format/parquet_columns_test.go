@@ -2,6 +2,7 @@ package format
 
 import (
 	"bytes"
+	"io"
 	"strings"
 	"testing"
 
@@ -34,7 +35,7 @@ func TestParquetWorkersWriteTheSameFile(t *testing.T) {
 		opt  ParquetOptions
 		full bool
 	}{
-		{name: "large strings, a job per batch", s: big, full: true},
+		{name: "large strings", s: big, full: true},
 		{name: "benchmark rows, row groups of 1000", s: pipeRows, opt: ParquetOptions{RowGroupRows: 1000}},
 		{name: "benchmark rows, row groups of 100 KB", s: pipeRows, opt: ParquetOptions{RowGroupBytes: 100 << 10}},
 		{name: "every type", s: fullRows(), full: true},
@@ -65,6 +66,46 @@ func TestParquetWorkersWriteTheSameFile(t *testing.T) {
 				if !bytes.Equal(file, first) {
 					t.Fatalf("%d workers wrote %d bytes, different from 1 worker's %d", workers, len(file), len(first))
 				}
+			}
+		})
+	}
+}
+
+// TestParquetJobHandOver checks when shredded rows go to the column workers: after
+// jobBatches batches of ordinary rows, but after a single batch of rows whose values pass
+// jobBytes.
+func TestParquetJobHandOver(t *testing.T) {
+	small := record.Row{str("x"), num(1), flt(0.5), boolean(true), {Kind: record.Null}, {Kind: record.Null},
+		{Kind: record.Null}, {Kind: record.Null}, {Kind: record.Null}, {Kind: record.Null}, {Kind: record.Null}}
+	large := append(record.Row{str(strings.Repeat("y", 20<<10))}, small[1:]...)
+	cases := []struct {
+		name    string
+		row     record.Row
+		rows    int
+		handed  bool // a job is in flight
+		pending int  // completed batches still with the shredder
+	}{
+		{"one batch of small rows stays", small, batchRows, false, 1},
+		{"jobBatches batches of small rows go", small, jobBatches * batchRows, true, 0},
+		{"one batch of large rows goes", large, batchRows, true, 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			w, err := NewParquet(io.Discard, fullSchema, ParquetOptions{Workers: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for range tc.rows {
+				if err := w.Write(tc.row); err != nil {
+					t.Fatal(err)
+				}
+			}
+			p := w.(*parquetWriter)
+			if (p.job != nil) != tc.handed || p.sh.batches() != tc.pending {
+				t.Fatalf("job in flight %v with %d batches pending; want %v and %d", p.job != nil, p.sh.batches(), tc.handed, tc.pending)
+			}
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
 			}
 		})
 	}

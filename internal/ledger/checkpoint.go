@@ -193,22 +193,12 @@ func DeleteCheckpoint(ctx context.Context, st store.Store, stream layout.Stream,
 // lists fit in memory. An unreadable checkpoint stops the sweep before it deletes
 // anything.
 func sweepStaging(ctx context.Context, st store.Store, stream layout.Stream) ([]string, error) {
+	cps, err := Checkpoints(ctx, st, stream)
+	if err != nil {
+		return nil, err
+	}
 	var keep []string
-	for obj, err := range st.List(ctx, stream.CheckpointPrefix()) {
-		if err != nil {
-			return nil, fmt.Errorf("list %s: %w", stream.CheckpointPrefix(), err)
-		}
-		data, _, err := readSmall(ctx, st, obj.Key)
-		if err != nil {
-			return nil, err
-		}
-		if data == nil {
-			continue // deleted since listed
-		}
-		cp, err := decodeCheckpoint(data, obj.Key)
-		if err != nil {
-			return nil, err
-		}
+	for _, cp := range cps {
 		for _, p := range cp.Parts {
 			keep = append(keep, p.keys()...)
 		}

@@ -27,21 +27,9 @@ func parseISOFast(s string) (sec, micros int64, ok bool) {
 		hour > 23 || minute > 59 || second > 59 {
 		return 0, 0, false
 	}
-	i, nsec := 19, 0
-	if s[i] == '.' || s[i] == ',' {
-		i++
-		start := i
-		for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
-			if i-start < 9 {
-				nsec = nsec*10 + int(s[i]-'0')
-			}
-		}
-		if i == start {
-			return 0, 0, false
-		}
-		for k := i - start; k < 9; k++ {
-			nsec *= 10
-		}
+	i, nsec, ok := fraction(s, 19)
+	if !ok {
+		return 0, 0, false
 	}
 	offset, ok := zoneOffsetFast(s[i:])
 	if !ok {

@@ -74,21 +74,8 @@ func parseISO(s string) (parsedTime, string) {
 		if sec, ok = digits(s, i+1, 2); !ok {
 			return parsedTime{}, reasonUnrecognized
 		}
-		i += 3
-		if i < len(s) && (s[i] == '.' || s[i] == ',') {
-			i++
-			start := i
-			for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
-				if i-start < 9 {
-					nsec = nsec*10 + int(s[i]-'0')
-				}
-			}
-			if i == start {
-				return parsedTime{}, reasonUnrecognized
-			}
-			for k := i - start; k < 9; k++ {
-				nsec *= 10
-			}
+		if i, nsec, ok = fraction(s, i+3); !ok {
+			return parsedTime{}, reasonUnrecognized
 		}
 	}
 	switch {
@@ -297,4 +284,27 @@ func isISODateShape(s string) bool {
 
 func daysIn(year, month int) int {
 	return time.Date(year, time.Month(month)+1, 0, 0, 0, 0, 0, time.UTC).Day()
+}
+
+// fraction reads the optional fractional seconds at s[i] ('.' or ',' and at least one
+// digit; digits past the ninth are ignored) and returns the index after them and the
+// nanoseconds; ok is false for a separator without digits.
+func fraction(s string, i int) (end, nsec int, ok bool) {
+	if i >= len(s) || (s[i] != '.' && s[i] != ',') {
+		return i, 0, true
+	}
+	i++
+	start := i
+	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		if i-start < 9 {
+			nsec = nsec*10 + int(s[i]-'0')
+		}
+	}
+	if i == start {
+		return i, 0, false
+	}
+	for k := i - start; k < 9; k++ {
+		nsec *= 10
+	}
+	return i, nsec, true
 }

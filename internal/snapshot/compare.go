@@ -104,32 +104,8 @@ func (w *comparer) compare() *bucketResult {
 	w.table = w.table[:size]
 	clear(w.table)
 	mask := uint64(size - 1)
-	for i := range w.prev {
-		e := &w.prev[i]
-		s := w.find(e.hi, e.lo, mask)
-		switch {
-		case s.p == 0:
-			s.p = int32(i + 1)
-		case e.ord < w.prev[s.p-1].ord:
-			s.p = int32(i + 1)
-			w.res.prevDups++
-		default:
-			w.res.prevDups++
-		}
-	}
-	for i := range w.cur {
-		e := &w.cur[i]
-		s := w.find(e.hi, e.lo, mask)
-		switch {
-		case s.c == 0:
-			s.c = int32(i + 1)
-		case e.ord < w.cur[s.c-1].ord:
-			s.c = int32(i + 1)
-			w.res.curDups++
-		default:
-			w.res.curDups++
-		}
-	}
+	w.res.prevDups = w.insert(w.prev, false, mask)
+	w.res.curDups = w.insert(w.cur, true, mask)
 	for _, s := range w.table {
 		w.classify(s)
 	}
@@ -140,6 +116,30 @@ func (w *comparer) compare() *bucketResult {
 		return cmp.Compare(a.lo, b.lo)
 	})
 	return &w.res
+}
+
+// insert records the entries of one side (cur: the current file's) in the table. For a
+// key repeated within the side the entry with the lowest ordinal wins; it returns how
+// many entries lost.
+func (w *comparer) insert(es []entry, cur bool, mask uint64) (dups int64) {
+	for i := range es {
+		e := &es[i]
+		s := w.find(e.hi, e.lo, mask)
+		at := &s.p
+		if cur {
+			at = &s.c
+		}
+		switch {
+		case *at == 0:
+			*at = int32(i + 1)
+		case e.ord < es[*at-1].ord:
+			*at = int32(i + 1)
+			dups++
+		default:
+			dups++
+		}
+	}
+	return dups
 }
 
 // find returns the slot of key (hi, lo): its own, or the empty one where it belongs.

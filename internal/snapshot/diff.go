@@ -140,20 +140,38 @@ type rgJob struct {
 
 // scan reads the keys and hashes of both files into bucketed entries.
 func (d *differ) scan(ctx context.Context) error {
-	for _, s := range []*side{d.prev, d.cur} {
-		s.store = newPartStore("entries", d.dir, d.opt.Buckets, d.opt.MemoryBudget/2)
-	}
-	jobs := d.rowGroupJobs()
+	d.newStores("entries")
 	scanners := make([]*scanner, d.opt.Workers)
+	outs := make([]map[*side]*bucketBuffers, d.opt.Workers)
 	for i := range scanners {
-		scanners[i] = &scanner{shift: d.shift, hex: newHexTable(), out: map[*side]*bucketBuffers{
-			d.prev: newBucketBuffers(d.prev.store, d.opt.Buckets, d.blockSize()),
-			d.cur:  newBucketBuffers(d.cur.store, d.opt.Buckets, d.blockSize()),
-		}}
+		outs[i] = d.newBuffers()
+		scanners[i] = &scanner{shift: d.shift, hex: newHexTable(), out: outs[i]}
 	}
+	return d.overRowGroups(ctx, outs, func(w int, j rgJob) error { return scanners[w].scanRowGroup(j.s, j.g) })
+}
+
+// newStores gives each side a new store of bucket blocks, with half the budget each.
+func (d *differ) newStores(name string) {
+	for _, s := range []*side{d.prev, d.cur} {
+		s.store = newPartStore(name, d.dir, d.opt.Buckets, d.opt.MemoryBudget/2)
+	}
+}
+
+// newBuffers returns one worker's pending bucket blocks for both sides' stores.
+func (d *differ) newBuffers() map[*side]*bucketBuffers {
+	return map[*side]*bucketBuffers{
+		d.prev: newBucketBuffers(d.prev.store, d.opt.Buckets, d.blockSize()),
+		d.cur:  newBucketBuffers(d.cur.store, d.opt.Buckets, d.blockSize()),
+	}
+}
+
+// overRowGroups runs fn(worker, job) on every row group of both files in parallel, then
+// hands the workers' pending bucket blocks (outs, one map per worker) to the stores.
+func (d *differ) overRowGroups(ctx context.Context, outs []map[*side]*bucketBuffers, fn func(w int, j rgJob) error) error {
+	jobs := d.rowGroupJobs()
 	err := parallel(ctx, d.opt.Workers, len(jobs), func(w, i int) error {
 		j := jobs[i]
-		if err := scanners[w].scanRowGroup(j.s, j.g); err != nil {
+		if err := fn(w, j); err != nil {
 			return fmt.Errorf("snapshot %s: row group %d: %w", j.s.name, j.g, err)
 		}
 		return nil
@@ -161,8 +179,8 @@ func (d *differ) scan(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, sc := range scanners {
-		for _, b := range sc.out {
+	for _, out := range outs {
+		for _, b := range out {
 			if err := b.flush(); err != nil {
 				return err
 			}
@@ -242,39 +260,17 @@ func (d *differ) merge(r *bucketResult) {
 
 // fetch reads the full rows of the changed keys into buckets.
 func (d *differ) fetch(ctx context.Context) error {
-	for _, s := range []*side{d.prev, d.cur} {
-		s.store = newPartStore("rows", d.dir, d.opt.Buckets, d.opt.MemoryBudget/2)
-	}
-	jobs := d.rowGroupJobs()
+	d.newStores("rows")
 	fetchers := make([]*fetcher, d.opt.Workers)
+	outs := make([]map[*side]*bucketBuffers, d.opt.Workers)
 	for i := range fetchers {
-		fetchers[i] = &fetcher{shift: d.shift, asm: newAssembler(),
-			out: map[*side]*bucketBuffers{
-				d.prev: newBucketBuffers(d.prev.store, d.opt.Buckets, d.blockSize()),
-				d.cur:  newBucketBuffers(d.cur.store, d.opt.Buckets, d.blockSize()),
-			},
+		outs[i] = d.newBuffers()
+		fetchers[i] = &fetcher{shift: d.shift, asm: newAssembler(), out: outs[i],
 			decs: map[*side][]*format.Column{
 				d.prev: format.LeafColumns(d.prev.cols),
 				d.cur:  format.LeafColumns(d.cur.cols),
 			},
 		}
 	}
-	err := parallel(ctx, d.opt.Workers, len(jobs), func(w, i int) error {
-		j := jobs[i]
-		if err := fetchers[w].fetchRowGroup(j.s, j.g); err != nil {
-			return fmt.Errorf("snapshot %s: row group %d: %w", j.s.name, j.g, err)
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	for _, ft := range fetchers {
-		for _, b := range ft.out {
-			if err := b.flush(); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return d.overRowGroups(ctx, outs, func(w int, j rgJob) error { return fetchers[w].fetchRowGroup(j.s, j.g) })
 }

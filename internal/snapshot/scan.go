@@ -7,6 +7,7 @@ import (
 	"sync"
 	"unsafe"
 
+	"github.com/parquet-go/parquet-go"
 	"github.com/zeebo/xxh3"
 )
 
@@ -65,45 +66,39 @@ func (sc *scanner) scanRowGroup(s *side, g int) error {
 	}
 	keys := sc.keys[:n]
 	chunks := rg.ColumnChunks()
-	row := 0
-	err := walkPages(chunks[s.keyLeaf], s.leaves[s.keyLeaf].maxDef, func(p *pageView) error {
-		vi := 0
-		for e := 0; e < p.n; e++ {
-			if row >= n {
-				return fmt.Errorf("column %s has more values than rows", KeyColumn)
-			}
-			if !p.defined(e) {
-				return fmt.Errorf("row %d: null %s", first+int64(row), KeyColumn)
-			}
-			keys[row][0], keys[row][1] = keyHash(p.stringAt(vi))
-			vi++
-			row++
-		}
+	err := eachRequired(chunks[s.keyLeaf], s.leaves[s.keyLeaf].maxDef, KeyColumn, first, n, func(row int, p *pageView, vi int) error {
+		keys[row][0], keys[row][1] = keyHash(p.stringAt(vi))
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	if row != n {
-		return fmt.Errorf("column %s has %d values for %d rows", KeyColumn, row, n)
-	}
 	buf := sc.out[s]
-	row = 0
-	err = walkPages(chunks[s.hashLeaf], s.leaves[s.hashLeaf].maxDef, func(p *pageView) error {
+	return eachRequired(chunks[s.hashLeaf], s.leaves[s.hashLeaf].maxDef, HashColumn, first, n, func(row int, p *pageView, vi int) error {
+		en := entry{hi: keys[row][0], lo: keys[row][1], ord: first + int64(row)}
+		if !sc.hex.decode16(&en.sum, p.bytesAt(vi)) {
+			return fmt.Errorf("row %d: %s %q is not 32 hex digits", en.ord, HashColumn, p.bytesAt(vi))
+		}
+		b := int(en.hi >> sc.shift)
+		return buf.done(b, appendEntry(buf.buf(b), &en))
+	})
+}
+
+// eachRequired calls fn with every value of a column chunk that must hold one non-null
+// value per row of its n-row group (the group's first row is first): the row, the page
+// and the value's index in it. name words the errors.
+func eachRequired(chunk parquet.ColumnChunk, maxDef byte, name string, first int64, n int, fn func(row int, p *pageView, vi int) error) error {
+	row := 0
+	err := walkPages(chunk, maxDef, func(p *pageView) error {
 		vi := 0
 		for e := 0; e < p.n; e++ {
 			if row >= n {
-				return fmt.Errorf("column %s has more values than rows", HashColumn)
+				return fmt.Errorf("column %s has more values than rows", name)
 			}
 			if !p.defined(e) {
-				return fmt.Errorf("row %d: null %s", first+int64(row), HashColumn)
+				return fmt.Errorf("row %d: null %s", first+int64(row), name)
 			}
-			en := entry{hi: keys[row][0], lo: keys[row][1], ord: first + int64(row)}
-			if !sc.hex.decode16(&en.sum, p.bytesAt(vi)) {
-				return fmt.Errorf("row %d: %s %q is not 32 hex digits", en.ord, HashColumn, p.bytesAt(vi))
-			}
-			b := int(en.hi >> sc.shift)
-			if err := buf.done(b, appendEntry(buf.buf(b), &en)); err != nil {
+			if err := fn(row, p, vi); err != nil {
 				return err
 			}
 			vi++
@@ -115,7 +110,7 @@ func (sc *scanner) scanRowGroup(s *side, g int) error {
 		return err
 	}
 	if row != n {
-		return fmt.Errorf("column %s has %d values for %d rows", HashColumn, row, n)
+		return fmt.Errorf("column %s has %d values for %d rows", name, row, n)
 	}
 	return nil
 }
