@@ -85,8 +85,10 @@ type Defaults struct {
 	Timeout time.Duration
 	// Retry is the backoff policy for retryable HTTP failures.
 	Retry Retry
-	// CheckpointPages is how many pages of a request window pass between two checkpoints
-	// (a rerun after a crash resumes there). 0 disables checkpoints. Default 200.
+	// CheckpointPages is the most pages of a request window a crash costs: checkpoints (a
+	// rerun after a crash resumes there) are taken every CheckpointPages less an eighth,
+	// and no page is requested more than CheckpointPages past the last one saved. 0
+	// disables checkpoints. Default 200.
 	CheckpointPages int
 	// SnapshotMaxShrink is the largest fraction (0..1) by which a snapshot capture may
 	// shrink against the last snapshot and still be committed without --allow-shrink.

@@ -21,12 +21,17 @@ import (
 // checkpoints unless configured otherwise.
 const DefaultCheckpointPages = 200
 
-// checkpointer saves the position of one window's extraction every N pages of its
-// top-level chain (DESIGN §4.6): the rows written so far are cut into segments and staged
-// in the store, then the checkpoint names them with the next request to send. A rerun
-// after a crash resumes there, so at most N pages are fetched again.
+// checkpointer saves the position of one window's extraction along its top-level chain
+// (DESIGN §4.6): the rows written so far are cut into segments and staged in the store,
+// then the checkpoint names them with the next request to send. A rerun after a crash
+// resumes there.
+//
+// every (N, checkpoint_pages) bounds the pages a crash costs: no page is requested more
+// than N pages past the last saved checkpoint. Checkpoints are cut a little more often,
+// every N - N/8 pages, so the chain can read ahead by N/8 pages while a checkpoint is
+// being saved instead of stopping at every boundary.
 type checkpointer struct {
-	every  int // pages between checkpoints; 0: never
+	every  int // at most this many pages past the last saved checkpoint are requested; 0: no checkpoints
 	stream layout.Stream
 	window ledger.Window
 	etag   string        // of the stored checkpoint ("" before the first save)
@@ -35,11 +40,52 @@ type checkpointer struct {
 	done   int           // pages of the chain done before this run (a resumed checkpoint)
 	last   int           // number of the last page of the chain accepted
 	off    atomic.Bool   // set when the window's requests cannot be stored safely
+	saved  atomic.Int64  // pages covered by the last saved checkpoint (a resumed one's, at first)
+	moved  chan struct{} // signalled when saved or off changes
 }
 
-// hold reports whether page n ends a checkpoint interval. It is called from the goroutine
-// that fetches pages; every never changes during a window.
-func (c *checkpointer) hold(n int) bool { return c.every > 0 && n%c.every == 0 }
+func newCheckpointer(every int, stream layout.Stream, window ledger.Window) *checkpointer {
+	return &checkpointer{every: every, stream: stream, window: window, moved: make(chan struct{}, 1)}
+}
+
+// interval is how many pages pass between two checkpoints: every less an eighth, the
+// read-ahead allowed while one is saved.
+func (c *checkpointer) interval() int { return c.every - c.every/8 }
+
+// cutAt reports whether a checkpoint follows page n.
+func (c *checkpointer) cutAt(n int) bool { return c.every > 0 && n%c.interval() == 0 }
+
+// hold reports whether page n+1 must wait for a checkpoint before it is requested: it
+// would be more than every pages past the last saved one. It is called from the
+// goroutine that fetches pages.
+func (c *checkpointer) hold(n int) bool {
+	return c.every > 0 && !c.off.Load() && int64(n+1) > c.saved.Load()+int64(c.every)
+}
+
+// wait blocks until page n+1 may be requested (see hold).
+func (c *checkpointer) wait(ctx context.Context, n int) error {
+	for c.hold(n) {
+		select {
+		case <-c.moved:
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+	}
+	return nil
+}
+
+// advance records a saved checkpoint covering pages, and wakes a waiting fetcher.
+func (c *checkpointer) advance(pages int) {
+	c.saved.Store(int64(pages))
+	c.signal()
+}
+
+func (c *checkpointer) signal() {
+	select {
+	case c.moved <- struct{}{}:
+	default:
+	}
+}
 
 // resumeState is the engine's part of a checkpoint (ledger.Checkpoint.State).
 type resumeState struct {
@@ -63,6 +109,7 @@ func countsKey(stream string, d time.Time) string { return stream + " " + d.Form
 func (x *extraction) checkpoint(ctx context.Context, next *httpapi.Request, pages int) error {
 	c := x.ckpt
 	if c.off.Load() {
+		c.signal()
 		return nil
 	}
 	for _, name := range sortedKeys(x.parts) {
@@ -95,12 +142,14 @@ func (x *extraction) checkpoint(ctx context.Context, next *httpapi.Request, page
 	if errors.Is(err, ledger.ErrSecret) {
 		x.opt.Logger.Warn("checkpoints off for this window", "stream", c.stream.Name, "err", err)
 		c.off.Store(true)
+		c.signal()
 		return nil
 	}
 	if err != nil {
 		return err
 	}
 	c.etag = etag
+	c.advance(pages)
 	return nil
 }
 
@@ -118,13 +167,10 @@ func (x *extraction) stage(ctx context.Context, stream string, d time.Time, w *p
 	if err := createFile(ctx, x.opt.Store, key, seg.path, seg.size); err != nil {
 		return fmt.Errorf("checkpoint: stage part: %w", err)
 	}
-	raw := make([]byte, 0, 16*len(keys))
-	for _, k := range keys {
-		raw = append(raw, k[:]...)
-	}
-	if _, err := x.opt.Store.Create(ctx, keysKey, bytes.NewReader(raw), int64(len(raw))); err != nil {
+	if _, err := x.opt.Store.Create(ctx, keysKey, bytes.NewReader(keys), int64(len(keys))); err != nil {
 		return fmt.Errorf("checkpoint: stage keys: %w", err)
 	}
+	w.reuseKeys(keys)
 	hs, _ := seg.set.MarshalText() // cannot fail
 	part := ledger.Part{Key: key, KeysKey: keysKey, Day: d.Format(time.DateOnly), Records: seg.records, Size: seg.size, HashState: string(hs)}
 	if stream != c.stream.Name {

@@ -2,6 +2,8 @@ package engine_test
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -329,5 +331,75 @@ func rewriteStagedKeys(t *testing.T, st store.Store, rewrite func([]byte) []byte
 	}
 	if n == 0 {
 		t.Fatal("no staged keys file to rewrite")
+	}
+}
+
+// slowCheckpoints is a store whose checkpoint saves take a while, so a fetch that read
+// ahead of them would show.
+type slowCheckpoints struct {
+	store.Store
+}
+
+func (s slowCheckpoints) Swap(ctx context.Context, key string, data []byte, etag string) (store.Object, error) {
+	if strings.Contains(key, "/checkpoints/") {
+		time.Sleep(30 * time.Millisecond)
+	}
+	return s.Store.Swap(ctx, key, data, etag)
+}
+
+// savedPages returns the pages of account's stored posts checkpoint, 0 if none.
+func savedPages(t *testing.T, st store.Store, account string) int64 {
+	keys := storeKeys(t, st, "_sluice/state/demo/"+account+"/posts/checkpoints/")
+	if len(keys) == 0 {
+		return 0
+	}
+	r, _, err := st.Get(context.Background(), keys[0])
+	if err != nil {
+		return 0 // deleted meanwhile: the window is committing
+	}
+	defer r.Close()
+	var cp struct {
+		Pages int64 `json:"pages"`
+	}
+	if err := json.NewDecoder(r).Decode(&cp); err != nil {
+		t.Errorf("checkpoint %s: %v", keys[0], err)
+	}
+	return cp.Pages
+}
+
+// With checkpoints every 8 pages, checkpoints are cut every 7 and the chain reads one
+// page ahead while one is saved; no request ever goes more than 8 pages past the stored
+// checkpoint, however slow saving it is.
+func TestCheckpointReadAheadStaysWithinTheInterval(t *testing.T) {
+	st := slowCheckpoints{localStore(t)}
+	var mu sync.Mutex
+	var pages, worst int64 // posts requests of northwind so far; the largest lead over the checkpoint
+	inner := fakeapi.NewDemo(fakeapi.Options{Seed: demoSeed})
+	base := fakeapi.StartHandler(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/accounts/northwind/posts") {
+			mu.Lock()
+			pages++
+			worst = max(worst, pages-savedPages(t, st, "northwind"))
+			mu.Unlock()
+		}
+		inner.ServeHTTP(w, r)
+	})).URL
+	sp := demoSpec(t)
+	sp.Streams["posts"].Request.Params["limit"] = "1"
+	sum := runE2E(t, e2eRun{
+		Store: st, Spec: sp, BaseURL: base, Accounts: accounts(nil, "northwind"),
+		Range: engine.Range{From: demoFrom, To: demoTo}, RunTime: resumeT1, CheckpointPages: 8,
+	})
+	if sum.Totals.Committed != 8 || sum.Totals.Failed != 0 {
+		t.Fatalf("totals %+v", sum.Totals)
+	}
+	wantDemo(t, "northwind").check(t, st, "northwind")
+	mu.Lock()
+	defer mu.Unlock()
+	if pages < 20 {
+		t.Fatalf("only %d pages: too few to cross two checkpoints", pages)
+	}
+	if worst != 8 {
+		t.Errorf("a request went %d pages past the stored checkpoint; want exactly 8 (the bound, reached while a save runs)", worst)
 	}
 }

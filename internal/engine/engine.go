@@ -45,8 +45,9 @@ type Options struct {
 	LeaseTTL time.Duration
 	// ForceUnlock removes other runs' leases on the streams first (for a run known dead).
 	ForceUnlock bool
-	// CheckpointPages is how many pages of a window's top-level chain pass between two
-	// checkpoints; 0 disables checkpoints.
+	// CheckpointPages bounds the pages of a window's top-level chain a crash costs:
+	// checkpoints are taken every CheckpointPages less an eighth, and no page is requested
+	// more than CheckpointPages past the last one saved; 0 disables checkpoints.
 	CheckpointPages int
 	// Refresh re-extracts partitions that are already committed; without it they are
 	// skipped (a backfill continues where the last one stopped).

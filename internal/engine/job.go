@@ -55,11 +55,9 @@ func newExtraction(opt *Options, j *job) (*extraction, error) {
 	for _, d := range j.days {
 		x.days[d] = true
 	}
-	x.ckpt = &checkpointer{
-		every:  opt.CheckpointPages,
-		stream: layout.Stream{Source: j.task.Spec.Name, Account: j.task.AccountID, Name: j.stream.name},
-		window: ledger.Window{From: j.days[0], To: j.days[len(j.days)-1]},
-	}
+	x.ckpt = newCheckpointer(opt.CheckpointPages,
+		layout.Stream{Source: j.task.Spec.Name, Account: j.task.AccountID, Name: j.stream.name},
+		ledger.Window{From: j.days[0], To: j.days[len(j.days)-1]})
 	x.local = newPreparer(x)
 	var add func(sp *streamPlan) error
 	add = func(sp *streamPlan) error {
@@ -164,7 +162,7 @@ func (x *extraction) sequential(ctx context.Context, sp *streamPlan, day time.Ti
 		if parentRaw == "" {
 			x.ckpt.last = page.Number
 		}
-		if parentRaw == "" && x.ckpt.hold(page.Number) && page.Next != nil {
+		if parentRaw == "" && x.ckpt.cutAt(page.Number) && page.Next != nil {
 			if err := x.checkpoint(ctx, page.Next, page.Number); err != nil {
 				return err
 			}

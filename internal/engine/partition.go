@@ -46,10 +46,12 @@ type partWriter struct {
 	// store); the data file is the concatenation of the segments and the open file.
 	segs     []segment      // finished segments not yet handed to join
 	join     *joiner        // joins staged segments into the data file; nil until needed
-	segKeys  [][16]byte     // keys of the open file's rows, kept only when checkpoints stage them
+	segKeys  []byte         // keys of the open file's rows, 16 bytes each, kept only when checkpoints stage them
 	segRows  int64          // rows of the open file
 	keepKeys bool           // checkpoints are on: record segKeys
 	segSet   record.SetHash // content hash of the open file's rows
+
+	bufs format.ParquetBuffers // page buffers and encoders, kept from one segment's file to the next
 
 	file    *os.File
 	buf     *bufio.Writer
@@ -84,7 +86,7 @@ func (w *partWriter) add(r *prepared) (bool, error) {
 	w.segSet.Add(r.sum)
 	w.segRows++
 	if w.keepKeys {
-		w.segKeys = append(w.segKeys, r.key)
+		w.segKeys = append(w.segKeys, r.key[:]...)
 	}
 	if w.enc == nil {
 		if err := w.open(); err != nil {
@@ -112,7 +114,7 @@ func (w *partWriter) open() error {
 	if isSnapshot(w.shape.st) {
 		enc, err = newSnapshotEncoder(w.buf, w.shape)
 	} else {
-		enc, err = format.New(w.format, w.buf, w.shape.out)
+		enc, err = format.New(w.format, w.buf, w.shape.out, format.ParquetOptions{Buffers: &w.bufs})
 	}
 	if err != nil {
 		w.discard()
@@ -182,8 +184,9 @@ func (w *partWriter) closeFile() (segment, error) {
 }
 
 // cut ends the open file as a segment for a checkpoint and returns it with the keys of
-// its rows; ok is false when no row was written since the last cut.
-func (w *partWriter) cut() (seg segment, keys [][16]byte, ok bool, err error) {
+// its rows (16 bytes each; see reuseKeys); ok is false when no row was written since the
+// last cut.
+func (w *partWriter) cut() (seg segment, keys []byte, ok bool, err error) {
 	if w.enc == nil {
 		return segment{}, nil, false, nil
 	}
@@ -193,6 +196,14 @@ func (w *partWriter) cut() (seg segment, keys [][16]byte, ok bool, err error) {
 	}
 	keys, w.segKeys = w.segKeys, nil
 	return seg, keys, true, nil
+}
+
+// reuseKeys gives back the keys cut returned, once they are stored, as the buffer for
+// the next segment's keys.
+func (w *partWriter) reuseKeys(keys []byte) {
+	if w.segKeys == nil {
+		w.segKeys = keys[:0]
+	}
 }
 
 // finish ends the partition's data. It returns the staged file (with no path when the

@@ -47,9 +47,11 @@ func (s *slab) release() {
 // preparer turns raw records into prepared ones. Extractors and hashers are not safe for
 // concurrent use, so each worker owns a preparer.
 type preparer struct {
-	x    *extraction
-	exts map[*shape]*record.Extractor
-	h    record.Hasher
+	x     *extraction
+	exts  map[*shape]*record.Extractor
+	h     record.Hasher
+	texts []byte   // reused: the page's _key and _hash texts, before they become a string
+	ends  [][2]int // reused: where each prepared record's _key and _hash texts end in texts
 }
 
 func newPreparer(x *extraction) *preparer {
@@ -70,6 +72,10 @@ func (p *preparer) prepare(sh *shape, raws []string, day time.Time, parentRaw st
 	sl := sh.slab(len(raws) * width)
 	out := make([]prepared, len(raws))
 	keepRaw := len(p.x.plans[sh.name].children) > 0
+	// The _key and _hash texts of the page are written into one buffer, made into one
+	// string at the end, rather than allocated record by record.
+	texts := p.texts[:0]
+	ends := p.ends[:0]
 	for i, raw := range raws {
 		r := &out[i]
 		r.slab = sl
@@ -90,15 +96,27 @@ func (p *preparer) prepare(sh *shape, raws []string, day time.Time, parentRaw st
 				continue
 			}
 		}
-		r.key = p.h.Key(sh.data, row[:n], sh.pk)
-		r.sum = p.h.Sum(sh.data, row[:n])
-		r.row = append(row,
-			record.Value{Kind: record.String, S: p.h.KeyText(sh.data, row[:n], sh.pk)},
-			record.Value{Kind: record.String, S: hex.EncodeToString(r.sum[:])})
+		r.key, r.sum, texts = p.h.Identify(texts, sh.data, row[:n], sh.pk)
+		keyEnd := len(texts)
+		texts = hex.AppendEncode(texts, r.sum[:])
+		ends = append(ends, [2]int{keyEnd, len(texts)})
+		r.row = append(row, record.Value{Kind: record.String}, record.Value{Kind: record.String})
 		if keepRaw {
 			r.raw = raw
 		}
 	}
+	all, k := string(texts), 0
+	for i := range out {
+		if r := &out[i]; r.err == nil {
+			start := 0
+			if k > 0 {
+				start = ends[k-1][1]
+			}
+			r.row[n].S, r.row[n+1].S = all[start:ends[k][0]], all[ends[k][0]:ends[k][1]]
+			k++
+		}
+	}
+	p.texts, p.ends = texts, ends
 	return out
 }
 
@@ -117,12 +135,11 @@ func (x *extraction) pipeline(ctx context.Context, sp *streamPlan) error {
 	type pending struct {
 		page *httpapi.Page
 		done chan []prepared
-		held bool // a checkpoint follows this page; fetching waits for it
+		cut  bool // a checkpoint follows this page
 	}
 	workers := runtime.GOMAXPROCS(0)
-	work := make(chan pending)
-	order := make(chan pending, workers)
-	saved := make(chan struct{})
+	work := make(chan pending, workers)
+	order := make(chan pending, 2*workers)
 	var fetchErr error // written before order is closed
 	go func() {
 		defer close(order)
@@ -135,7 +152,7 @@ func (x *extraction) pipeline(ctx context.Context, sp *streamPlan) error {
 				fetchErr = fmt.Errorf("stream %s: %w", sp.name, err)
 				return
 			}
-			p := pending{page: page, done: make(chan []prepared, 1), held: x.ckpt.hold(page.Number) && page.Next != nil}
+			p := pending{page: page, done: make(chan []prepared, 1), cut: x.ckpt.cutAt(page.Number) && page.Next != nil}
 			select {
 			case order <- p:
 			case <-ctx.Done():
@@ -146,12 +163,10 @@ func (x *extraction) pipeline(ctx context.Context, sp *streamPlan) error {
 			case <-ctx.Done():
 				return
 			}
-			if p.held {
-				select {
-				case <-saved:
-				case <-ctx.Done():
-					return
-				}
+			// The next page waits here when it would be too far past the last saved
+			// checkpoint (PagesFrom asked hold before reading ahead).
+			if page.Next != nil && x.ckpt.wait(ctx, page.Number) != nil {
+				return
 			}
 		}
 	}()
@@ -178,11 +193,8 @@ func (x *extraction) pipeline(ctx context.Context, sp *streamPlan) error {
 		x.window.Pages++
 		x.ckpt.last = p.page.Number
 		_, err := x.accept(ctx, sp, recs)
-		if err == nil && p.held {
+		if err == nil && p.cut {
 			err = x.checkpoint(ctx, p.page.Next, p.page.Number)
-			if err == nil {
-				saved <- struct{}{}
-			}
 		}
 		if err != nil {
 			cancel()

@@ -220,6 +220,7 @@ func (x *extraction) restore(ctx context.Context, cp *ledger.Checkpoint, etag st
 	x.ckpt.seq = len(cp.Parts) // new parts never take a restored part's name
 	x.ckpt.etag = etag
 	x.ckpt.done = int(cp.Pages)
+	x.ckpt.saved.Store(cp.Pages)
 	return nil
 }
 

@@ -44,12 +44,12 @@ type Writer interface {
 	Close() error
 }
 
-// New returns a Writer of format f for rows of s: Parquet with default options, or
-// JSON Lines.
-func New(f Format, w io.Writer, s schema.Schema) (Writer, error) {
+// New returns a Writer of format f for rows of s: Parquet with opt, or JSON Lines (which
+// has no options).
+func New(f Format, w io.Writer, s schema.Schema, opt ParquetOptions) (Writer, error) {
 	switch f {
 	case Parquet:
-		return NewParquet(w, s, ParquetOptions{})
+		return NewParquet(w, s, opt)
 	case JSONL:
 		return NewJSONL(w, s), nil
 	}

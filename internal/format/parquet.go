@@ -44,6 +44,30 @@ type ParquetOptions struct {
 	// maxColumnWorkers). With 1, the caller's goroutine does all the work. The file's
 	// bytes do not depend on it.
 	Workers int
+	// Buffers, when set, are the page buffers and zstd encoders to use, kept from an
+	// earlier writer (default: new ones for this writer).
+	Buffers *ParquetBuffers
+}
+
+// ParquetBuffers are a Parquet writer's page buffers and zstd encoders, kept for the
+// next writer: a partition that is cut into segments writes one file after another and
+// would otherwise allocate them again for each. The zero value is ready to use. Writers
+// that share ParquetBuffers must not be open at the same time.
+type ParquetBuffers struct {
+	codec *zstdCodec
+	pages *pagePool
+}
+
+// get returns the buffers' codec and page pool, creating them on first use.
+func (b *ParquetBuffers) get() (*zstdCodec, *pagePool, error) {
+	if b.codec == nil {
+		codec, err := newZstdCodec(pageSize)
+		if err != nil {
+			return nil, nil, err
+		}
+		b.codec, b.pages = codec, &pagePool{}
+	}
+	return b.codec, b.pages, nil
 }
 
 // maxColumnWorkers caps the default number of column workers of one writer: a run
@@ -97,16 +121,19 @@ func NewParquet(w io.Writer, s schema.Schema, opt ParquetOptions) (Writer, error
 	if err != nil {
 		return nil, fmt.Errorf("parquet schema: %w", err)
 	}
-	codec, err := newZstdCodec(pageSize)
+	opt = opt.withDefaults()
+	if opt.Buffers == nil {
+		opt.Buffers = &ParquetBuffers{}
+	}
+	codec, pages, err := opt.Buffers.get()
 	if err != nil {
 		return nil, fmt.Errorf("parquet: %w", err)
 	}
-	opt = opt.withDefaults()
 	pw := parquet.NewWriter(w, ps,
 		parquet.KeyValueMetadata(SchemaMetadataKey, string(desc)),
 		parquet.Compression(codec),
 		parquet.PageBufferSize(pageSize),
-		parquet.ColumnPageBuffers(&pagePool{}),
+		parquet.ColumnPageBuffers(pages),
 		// Page bounds go to the column index, where readers look for them; repeating
 		// them in every page header would compute each page's min and max twice.
 		parquet.DataPageStatistics(false),

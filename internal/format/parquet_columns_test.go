@@ -11,7 +11,8 @@ import (
 
 // TestParquetWorkersWriteTheSameFile writes rows of the benchmark shape (several pages
 // per column and several row groups) and the every-type rows with 1, 2 and 4 column
-// workers: the files must be byte-identical and read back as the rows written.
+// workers, and twice more with page buffers kept from one writer to the next: the files
+// must be byte-identical and read back as the rows written.
 func TestParquetWorkersWriteTheSameFile(t *testing.T) {
 	var pipeRows []record.Row
 	for first := 0; first < 3000; first += pipelinePerPage {
@@ -65,6 +66,15 @@ func TestParquetWorkersWriteTheSameFile(t *testing.T) {
 				}
 				if !bytes.Equal(file, first) {
 					t.Fatalf("%d workers wrote %d bytes, different from 1 worker's %d", workers, len(file), len(first))
+				}
+			}
+			// Page buffers and encoders kept from one writer to the next change nothing.
+			var bufs ParquetBuffers
+			for i := range 2 {
+				opt := tc.opt
+				opt.Buffers = &bufs
+				if file := writeParquet(t, sch, opt, tc.s); !bytes.Equal(file, first) {
+					t.Fatalf("writer %d with kept buffers wrote %d bytes, different from a fresh writer's %d", i+1, len(file), len(first))
 				}
 			}
 		})

@@ -255,7 +255,7 @@ func TestNewDispatches(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(string(tc.f), func(t *testing.T) {
 			var buf bytes.Buffer
-			w, err := New(tc.f, &buf, fullSchema)
+			w, err := New(tc.f, &buf, fullSchema, ParquetOptions{})
 			if tc.err != "" {
 				if err == nil || err.Error() != tc.err {
 					t.Fatalf("error %v, want %q", err, tc.err)

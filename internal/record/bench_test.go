@@ -101,16 +101,18 @@ func BenchmarkHash(b *testing.B) {
 	reportPerRecord(b)
 }
 
-// BenchmarkKey computes the key of the rows of a page of distinct records.
-func BenchmarkKey(b *testing.B) {
+// BenchmarkIdentify computes the key, content hash and key text of the rows of a page of
+// distinct records.
+func BenchmarkIdentify(b *testing.B) {
 	e := mustExtractor(b, benchFields(), AdditionalFail)
 	rows := benchRows(b, e, benchPage(benchPageSize))
 	s := e.Schema()
 	pk := []int{0}
 	var h Hasher
+	var text []byte
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
-		h.Key(s, rows[i%len(rows)], pk)
+		_, _, text = h.Identify(text[:0], s, rows[i%len(rows)], pk)
 	}
 	reportPerRecord(b)
 }

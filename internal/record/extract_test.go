@@ -518,7 +518,7 @@ func FuzzExtract(f *testing.F) {
 			return
 		}
 		sum := h.Sum(s, row)
-		h.KeyText(s, row, []int{0, 1})
+		h.Identify(nil, s, row, []int{0, 1})
 		again, err := e.Extract(raw, make(Row, 0, len(s.Fields)))
 		if err != nil || h.Sum(s, again) != sum {
 			t.Fatalf("second extraction differs: %v", err)

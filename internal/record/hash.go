@@ -58,42 +58,36 @@ func (h *Hasher) AppendCanonical(dst []byte, s schema.Schema, row Row) []byte {
 	return h.appendObject(dst, h.topPlan(s.Fields), row)
 }
 
-// Key returns the identity of row: the hash of the canonical JSON array of its primary
-// key values (pk holds indexes into s.Fields; Absent values count as null), or the
-// content hash (Sum) when pk is empty.
-func (h *Hasher) Key(s schema.Schema, row Row, pk []int) [16]byte {
+// Identify returns row's key and content hash, and appends the key's text to dst.
+//
+// The content hash is Sum. The key is the hash of the canonical JSON array of the
+// primary key values (pk holds indexes into s.Fields; Absent values count as null), or
+// the content hash when pk is empty. The key's text, for the _key column, is readable:
+// for one key field its plain text (a string unquoted, 1577730467436138524; a number's
+// digits; a timestamp or date as in the canonical form; null when Absent or null); for
+// several, the canonical JSON array (["acme",42]); without a primary key, the content
+// hash in hex. The canonical key array is written once for both the key and its text.
+func (h *Hasher) Identify(dst []byte, s schema.Schema, row Row, pk []int) (key, sum [16]byte, out []byte) {
+	sum = h.Sum(s, row)
 	if len(pk) == 0 {
-		return h.Sum(s, row)
+		return sum, sum, hex.AppendEncode(dst, sum[:])
 	}
 	h.buf = h.appendKeyArray(h.buf[:0], s, row, pk)
-	return xxh3.Hash128(h.buf).Bytes()
-}
-
-// KeyText returns a readable form of row's key for the _key column: for one key field
-// its plain text (a string unquoted, 1577730467436138524; a number's digits; a timestamp
-// or date as in the canonical form; null when Absent or null); for several, the
-// canonical JSON array (["acme",42]); without a primary key, the hex content hash.
-func (h *Hasher) KeyText(s schema.Schema, row Row, pk []int) string {
-	switch len(pk) {
-	case 0:
-		sum := h.Sum(s, row)
-		return hex.EncodeToString(sum[:])
-	case 1:
-		v, f := row[pk[0]], &s.Fields[pk[0]]
-		switch v.Kind {
-		case String:
-			return v.S
-		case Absent, Null:
-			return "null"
-		case Time, Date:
-			h.buf = h.appendValue(h.buf[:0], f, v)
-			return string(h.buf[1 : len(h.buf)-1])
-		}
-		h.buf = h.appendValue(h.buf[:0], f, v)
-		return string(h.buf)
+	key = xxh3.Hash128(h.buf).Bytes()
+	arr := h.buf
+	if len(pk) > 1 {
+		return key, sum, append(dst, arr...)
 	}
-	h.buf = h.appendKeyArray(h.buf[:0], s, row, pk)
-	return string(h.buf)
+	switch v := &row[pk[0]]; v.Kind {
+	case String:
+		return key, sum, append(dst, v.S...)
+	case Absent, Null:
+		return key, sum, append(dst, "null"...)
+	case Time, Date:
+		// ["2024-01-15"]: the text without the brackets and quotes.
+		return key, sum, append(dst, arr[2:len(arr)-2]...)
+	}
+	return key, sum, append(dst, arr[1:len(arr)-1]...)
 }
 
 func (h *Hasher) appendKeyArray(dst []byte, s schema.Schema, row Row, pk []int) []byte {
@@ -133,14 +127,9 @@ func (h *Hasher) appendObject(dst []byte, plan *hashPlan, vals []Value) []byte {
 	return append(dst, '}')
 }
 
-// appendValue appends the canonical JSON of v; f gives the names of object children
-// and the element field of lists.
-func (h *Hasher) appendValue(dst []byte, f *schema.Field, v Value) []byte {
-	return h.appendValueNode(dst, f, &v, nil)
-}
-
-// appendValueNode is appendValue with node, the compiled layout of f when known (nil
-// or stale: it is looked up).
+// appendValueNode appends the canonical JSON of v; f gives the names of object children
+// and the element field of lists, node its compiled layout when known (nil or stale: it
+// is looked up).
 func (h *Hasher) appendValueNode(dst []byte, f *schema.Field, v *Value, node *hashNode) []byte {
 	switch v.Kind {
 	case Absent, Null:

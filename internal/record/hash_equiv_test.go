@@ -32,7 +32,8 @@ func sameCanonical(t *testing.T, h *Hasher, s schema.Schema, row Row) {
 		pk := []int{i}
 		value := ref.appendValue(nil, &s.Fields[i], row[i])
 		keyJSON := append(append([]byte{'['}, value...), ']')
-		if got := h.Key(s, row, pk); got != xxh3.Hash128(keyJSON).Bytes() {
+		key, sum, gotText := h.Identify([]byte("prefix"), s, row, pk)
+		if key != xxh3.Hash128(keyJSON).Bytes() {
 			t.Fatalf("Key of %q is not the hash of %s", s.Fields[i].Name, keyJSON)
 		}
 		text := string(value)
@@ -42,8 +43,11 @@ func sameCanonical(t *testing.T, h *Hasher, s schema.Schema, row Row) {
 		case Time, Date:
 			text = text[1 : len(text)-1]
 		}
-		if got := h.KeyText(s, row, pk); got != text {
-			t.Fatalf("KeyText of %q = %s, want %s", s.Fields[i].Name, got, text)
+		if sum != xxh3.Hash128(want).Bytes() {
+			t.Fatalf("Identify's content hash of %q is not Sum", s.Fields[i].Name)
+		}
+		if got := string(gotText); got != "prefix"+text {
+			t.Fatalf("key text of %q = %s, want prefix%s", s.Fields[i].Name, got, text)
 		}
 	}
 }

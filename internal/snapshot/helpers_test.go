@@ -33,7 +33,8 @@ func (s snap) file(t testing.TB, name string) File {
 	}
 	var h record.Hasher
 	for _, row := range s.rows {
-		if err := w.Write(row, h.KeyText(s.data, row, s.pk), h.Sum(s.data, row)); err != nil {
+		_, sum, key := h.Identify(nil, s.data, row, s.pk)
+		if err := w.Write(row, string(key), sum); err != nil {
 			t.Fatal(err)
 		}
 	}
