@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sluice-dev/sluice/internal/layout"
@@ -177,15 +178,39 @@ func DeleteCheckpoint(ctx context.Context, st store.Store, stream layout.Stream,
 	if err := st.Delete(ctx, key); err != nil {
 		return fmt.Errorf("delete checkpoint %s: %w", key, err)
 	}
-	for _, k := range parts {
-		if !stagedBy(stream, k) {
-			continue // never delete outside the staging area, whatever a checkpoint says
-		}
-		if err := st.Delete(ctx, k); err != nil {
-			return fmt.Errorf("delete staged part %s: %w", k, err)
-		}
+	// never delete outside the staging area, whatever a checkpoint says
+	parts = slices.DeleteFunc(parts, func(k string) bool { return !stagedBy(stream, k) })
+	return deleteAll(ctx, st, parts, "staged part")
+}
+
+// deleteConcurrency is how many deletions deleteAll has in flight: a window's staged
+// parts are two objects per checkpoint, and each deletion is a round trip to the store.
+const deleteConcurrency = 8
+
+// deleteAll deletes keys, several at a time, and returns the first failure (naming the
+// key as a what) after every deletion has ended.
+func deleteAll(ctx context.Context, st store.Store, keys []string, what string) error {
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		first error
+	)
+	slots := make(chan struct{}, deleteConcurrency)
+	for _, k := range keys {
+		slots <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			if err := st.Delete(ctx, k); err != nil {
+				mu.Lock()
+				if first == nil {
+					first = fmt.Errorf("delete %s %s: %w", what, k, err)
+				}
+				mu.Unlock()
+			}
+		})
 	}
-	return nil
+	wg.Wait()
+	return first
 }
 
 // sweepStaging deletes the stream's staged parts that no checkpoint references and

@@ -1,8 +1,10 @@
 package ledger_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"os"
@@ -213,6 +215,48 @@ func TestDeleteCheckpoint(t *testing.T) {
 			t.Fatalf("DeleteCheckpoint of a window without one: %v", err)
 		}
 	})
+}
+
+// failingDelete is a store whose Delete fails for one key.
+type failingDelete struct {
+	store.Store
+	key string
+}
+
+func (f failingDelete) Delete(ctx context.Context, key string) error {
+	if key == f.key {
+		return errors.New("disk on fire")
+	}
+	return f.Store.Delete(ctx, key)
+}
+
+// Many staged parts are deleted several at a time; one that cannot be deleted is named in
+// the error, and the others are deleted all the same.
+func TestDeleteCheckpointManyParts(t *testing.T) {
+	ctx := t.Context()
+	local, err := store.NewLocal(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := window(1, 31)
+	var parts []ledger.Part
+	for i := range 25 {
+		k := fmt.Sprintf("_sluice/staging/demo/acme/posts/2024-01-01_2024-01-31/run1-%05d.parquet", i+1)
+		put(t, local, k, []byte("x"))
+		put(t, local, k+".keys", []byte("k"))
+		parts = append(parts, ledger.Part{Key: k, KeysKey: k + ".keys"})
+	}
+	if _, err := ledger.SaveCheckpoint(ctx, local, testStream, &ledger.Checkpoint{Window: w, Parts: parts}, ""); err != nil {
+		t.Fatal(err)
+	}
+	stuck := parts[17].Key
+	err = ledger.DeleteCheckpoint(ctx, failingDelete{local, stuck}, testStream, w)
+	if want := "delete staged part " + stuck + ": disk on fire"; err == nil || err.Error() != want {
+		t.Fatalf("DeleteCheckpoint = %v, want %q", err, want)
+	}
+	if got := keys(t, local); !slices.Equal(got, []string{stuck}) {
+		t.Fatalf("keys after DeleteCheckpoint = %q, want only %s", got, stuck)
+	}
 }
 
 func TestLoadCheckpointMismatch(t *testing.T) {

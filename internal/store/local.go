@@ -167,7 +167,9 @@ func (l *Local) Delete(ctx context.Context, key string) error {
 		return fmt.Errorf("local delete %s: %w", p, err)
 	}
 	dir := filepath.Dir(p)
-	if err := syncDir(dir); err != nil {
+	// A concurrent Delete of the folder's last other object may have pruned the folder
+	// already: the object is gone with it.
+	if err := syncDir(dir); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("local delete %s: %w", p, err)
 	}
 	l.pruneEmpty(dir)

@@ -126,6 +126,32 @@ func testCreateConcurrent(t *testing.T, s store.Store) {
 	wantContent(t, s, "race/key", fmt.Appendf(nil, "writer %d", winner))
 }
 
+// testDeleteConcurrent deletes every object of a folder at once: each Delete succeeds,
+// even when another one has just removed the folder's last other object.
+func testDeleteConcurrent(t *testing.T, s store.Store) {
+	for round := range 5 {
+		keys := make([]string, 3*writers)
+		for i := range keys {
+			keys[i] = fmt.Sprintf("delrace/%d/part-%02d", round, i)
+			put(t, s, keys[i], []byte("x"))
+		}
+		var wg sync.WaitGroup
+		errs := make([]error, len(keys))
+		for i, k := range keys {
+			wg.Go(func() { errs[i] = s.Delete(t.Context(), k) })
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("round %d: Delete %s: %v", round, keys[i], err)
+			}
+		}
+		if got := listKeys(t, s, "delrace/"); len(got) != 0 {
+			t.Fatalf("round %d: keys left after deleting them all: %q", round, got)
+		}
+	}
+}
+
 func testDelete(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	put(t, s, "del/a/b", []byte("x"))

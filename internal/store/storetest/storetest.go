@@ -34,6 +34,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"SwapMissingWithETag", testSwapMissingWithETag},
 		{"SwapConcurrent", testSwapConcurrent},
 		{"Delete", testDelete},
+		{"DeleteConcurrent", testDeleteConcurrent},
 		{"List", testList},
 		{"ListMany", testListMany},
 		{"ListBreak", testListBreak},
