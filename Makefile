@@ -13,10 +13,12 @@ build:
 	$(GO) build -o sluice ./cmd/sluice
 
 ## test: the whole suite, including the S3 conformance suite against a real versitygw
-## and the DuckDB read-back check. This is what CI runs.
+## and the DuckDB read-back check, and a check that the snapshot-diff benchmark (a module
+## of its own) still builds against the code. This is what CI runs.
 test: tools
 	SLUICE_VERSITYGW=$(VERSITYGW) SLUICE_REQUIRE_S3=1 $(GO) test $(GOTEST_FLAGS) ./...
 	$(MAKE) --no-print-directory interop
+	cd bench/diff && CGO_ENABLED=1 GOFLAGS=-mod=mod $(GO) vet .
 
 ## unit: the Go tests alone (the S3 suite is skipped when versitygw is not installed).
 unit:

@@ -123,11 +123,13 @@ func writeSnapshot(path string, n int64, current bool) error {
 	}
 	var h record.Hasher
 	row := make(record.Row, len(s.Fields))
-	var handle, name []byte
+	var handle, name, key []byte
 	pk := []int{0}
 	write := func(id int64, modified bool) error {
 		fill(row, id, modified, handle, name)
-		return w.Write(row, h.KeyText(s, row, pk), h.Sum(s, row))
+		var sum [16]byte
+		_, sum, key = h.Identify(key[:0], s, row, pk)
+		return w.Write(row, string(key), sum)
 	}
 	for id := range n {
 		fa := "same"

@@ -50,7 +50,7 @@ func TestCheckpointerCutsAndHolds(t *testing.T) {
 	if resumed.hold(7) || !resumed.hold(8) {
 		t.Fatalf("resumed at 6: hold(7) = %v, hold(8) = %v; want false, true", resumed.hold(7), resumed.hold(8))
 	}
-	// Off does not count for a checkpointer that never checkpoints.
+	// Without checkpoints nothing is cut and nothing waits.
 	if none := newCheckpointer(0, layout.Stream{}, ledger.Window{}); none.cutAt(5) || none.hold(5) {
 		t.Fatal("a checkpointer with every 0 cuts or holds")
 	}

@@ -47,11 +47,11 @@ func (s *slab) release() {
 // preparer turns raw records into prepared ones. Extractors and hashers are not safe for
 // concurrent use, so each worker owns a preparer.
 type preparer struct {
-	x     *extraction
-	exts  map[*shape]*record.Extractor
-	h     record.Hasher
-	texts []byte   // reused: the page's _key and _hash texts, before they become a string
-	ends  [][2]int // reused: where each prepared record's _key and _hash texts end in texts
+	x      *extraction
+	exts   map[*shape]*record.Extractor
+	h      record.Hasher
+	texts  []byte // reused: the page's _key and _hash texts, before they become a string
+	starts []int  // reused: where each record's texts start in texts, and where they end
 }
 
 func newPreparer(x *extraction) *preparer {
@@ -74,9 +74,9 @@ func (p *preparer) prepare(sh *shape, raws []string, day time.Time, parentRaw st
 	keepRaw := len(p.x.plans[sh.name].children) > 0
 	// The _key and _hash texts of the page are written into one buffer, made into one
 	// string at the end, rather than allocated record by record.
-	texts := p.texts[:0]
-	ends := p.ends[:0]
+	texts, starts := p.texts[:0], p.starts[:0]
 	for i, raw := range raws {
+		starts = append(starts, len(texts)) // a record that fails adds no text
 		r := &out[i]
 		r.slab = sl
 		row, err := ext.Extract(raw, sl.vals[i*width:i*width:(i+1)*width])
@@ -97,28 +97,26 @@ func (p *preparer) prepare(sh *shape, raws []string, day time.Time, parentRaw st
 			}
 		}
 		r.key, r.sum, texts = p.h.Identify(texts, sh.data, row[:n], sh.pk)
-		keyEnd := len(texts)
-		texts = hex.AppendEncode(texts, r.sum[:])
-		ends = append(ends, [2]int{keyEnd, len(texts)})
+		texts = hex.AppendEncode(texts, r.sum[:]) // the _hash text: the last hashText bytes
 		r.row = append(row, record.Value{Kind: record.String}, record.Value{Kind: record.String})
 		if keepRaw {
 			r.raw = raw
 		}
 	}
-	all, k := string(texts), 0
+	starts = append(starts, len(texts))
+	all := string(texts)
 	for i := range out {
 		if r := &out[i]; r.err == nil {
-			start := 0
-			if k > 0 {
-				start = ends[k-1][1]
-			}
-			r.row[n].S, r.row[n+1].S = all[start:ends[k][0]], all[ends[k][0]:ends[k][1]]
-			k++
+			end := starts[i+1]
+			r.row[n].S, r.row[n+1].S = all[starts[i]:end-hashText], all[end-hashText:end]
 		}
 	}
-	p.texts, p.ends = texts, ends
+	p.texts, p.starts = texts, starts
 	return out
 }
+
+// hashText is the length of a _hash text: a 16-byte content hash in hex.
+const hashText = 2 * 16
 
 // pipeline walks the top-level stream's request chain. Pages are fetched ahead (see
 // httpapi.Pages), prepared by one worker per CPU in parallel, and accepted strictly in

@@ -180,16 +180,16 @@ func DeleteCheckpoint(ctx context.Context, st store.Store, stream layout.Stream,
 	}
 	// never delete outside the staging area, whatever a checkpoint says
 	parts = slices.DeleteFunc(parts, func(k string) bool { return !stagedBy(stream, k) })
-	return deleteAll(ctx, st, parts, "staged part")
+	return deleteAll(ctx, st, parts)
 }
 
 // deleteConcurrency is how many deletions deleteAll has in flight: a window's staged
 // parts are two objects per checkpoint, and each deletion is a round trip to the store.
 const deleteConcurrency = 8
 
-// deleteAll deletes keys, several at a time, and returns the first failure (naming the
-// key as a what) after every deletion has ended.
-func deleteAll(ctx context.Context, st store.Store, keys []string, what string) error {
+// deleteAll deletes staged parts, several at a time, and returns the first failure after
+// every deletion has ended.
+func deleteAll(ctx context.Context, st store.Store, keys []string) error {
 	var (
 		wg    sync.WaitGroup
 		mu    sync.Mutex
@@ -203,7 +203,7 @@ func deleteAll(ctx context.Context, st store.Store, keys []string, what string) 
 			if err := st.Delete(ctx, k); err != nil {
 				mu.Lock()
 				if first == nil {
-					first = fmt.Errorf("delete %s %s: %w", what, k, err)
+					first = fmt.Errorf("delete staged part %s: %w", k, err)
 				}
 				mu.Unlock()
 			}

@@ -16,7 +16,7 @@ package snapshot
 
 // The system columns of a snapshot file.
 const (
-	// KeyColumn holds the record key text (record.Hasher.KeyText).
+	// KeyColumn holds the record key text (as record.Hasher.Identify writes it).
 	KeyColumn = "_key"
 	// HashColumn holds the lower-case hex of the record's 16-byte content hash.
 	HashColumn = "_hash"

@@ -68,7 +68,7 @@ func isSystemColumn(name string) bool {
 }
 
 // Write appends one record: row aligned with the data schema, its key text and its
-// content hash (record.Hasher.KeyText and Sum). Absent values are recorded in _absent
+// content hash (as record.Hasher.Identify gives them). Absent values are recorded in _absent
 // by dotted path. Write copies what it keeps, as format.Writer.Write does.
 func (w *Writer) Write(row record.Row, key string, hash [16]byte) error {
 	if len(row) != len(w.data.Fields) {
