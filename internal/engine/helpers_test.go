@@ -4,10 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"path"
 	"reflect"
 	"regexp"
 	"slices"
@@ -442,8 +445,23 @@ func (w demoWant) check(t *testing.T, st store.Store, account string) {
 			var got []map[string]any
 			for _, k := range storeKeys(t, st, p.Dir()+"/data_") {
 				got = append(got, readRecords(t, st, k)...)
+				checkFileInfo(t, st, k)
 			}
 			sameRecords(t, p.String(), got, want)
 		}
+	}
+}
+
+// checkFileInfo checks that the metadata beside the data file at key gives its exact
+// size and SHA-256.
+func checkFileInfo(t *testing.T, st store.Store, key string) {
+	t.Helper()
+	dir, name := path.Split(key)
+	meta := dir + "metadata_" + strings.TrimSuffix(strings.TrimPrefix(name, "data_"), path.Ext(name)) + ".json"
+	info := readMeta(t, st, meta).File
+	data := readObject(t, st, key)
+	sum := sha256.Sum256(data)
+	if info == nil || info.Key != key || info.Size != int64(len(data)) || info.SHA256 != hex.EncodeToString(sum[:]) {
+		t.Errorf("%s: metadata file %+v, want size %d sha256 %x", key, info, len(data), sum)
 	}
 }

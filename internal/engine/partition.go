@@ -3,9 +3,7 @@ package engine
 import (
 	"bufio"
 	"context"
-	"crypto/sha256"
 	"fmt"
-	"hash"
 	"io"
 	"os"
 
@@ -55,7 +53,6 @@ type partWriter struct {
 
 	file    *os.File
 	buf     *bufio.Writer
-	sha     hash.Hash
 	size    int64
 	enc     format.Writer
 	pend    []*prepared
@@ -108,8 +105,7 @@ func (w *partWriter) open() error {
 		return fmt.Errorf("%s: temp file: %w", w.part, err)
 	}
 	w.file = f
-	w.sha = sha256.New()
-	w.buf = bufio.NewWriterSize(io.MultiWriter(f, w.sha, (*countWriter)(&w.size)), 256<<10)
+	w.buf = bufio.NewWriterSize(io.MultiWriter(f, (*countWriter)(&w.size)), 256<<10)
 	var enc format.Writer
 	if isSnapshot(w.shape.st) {
 		enc, err = newSnapshotEncoder(w.buf, w.shape)
@@ -177,7 +173,7 @@ func (w *partWriter) closeFile() (segment, error) {
 		w.discard()
 		return segment{}, fmt.Errorf("%s: finish data file: %w", w.part, err)
 	}
-	seg := segment{path: w.file.Name(), size: w.size, sha256: fmt.Sprintf("%x", w.sha.Sum(nil)), records: w.segRows, set: w.segSet}
+	seg := segment{path: w.file.Name(), size: w.size, records: w.segRows, set: w.segSet}
 	w.file, w.enc, w.size, w.segRows = nil, nil, 0, 0
 	w.segSet = record.SetHash{}
 	return seg, nil
@@ -225,9 +221,16 @@ func (w *partWriter) finish(ctx context.Context, st store.Store) (*staged, error
 		case len(w.segs) == 0:
 			return out, nil
 		case len(w.segs) == 1 && w.segs[0].path != "":
+			// The only segment is the data file: its checksum is taken now, rather than
+			// while every segment is written, since joined segments get the joined file's.
 			seg := w.segs[0]
+			sum, err := fileSHA256(seg.path)
+			if err != nil {
+				w.discard()
+				return nil, fmt.Errorf("%s: %w", w.part, err)
+			}
 			w.segs = nil
-			out.path, out.size, out.sha256 = seg.path, seg.size, seg.sha256
+			out.path, out.size, out.sha256 = seg.path, seg.size, sum
 			return out, nil
 		}
 	}

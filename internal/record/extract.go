@@ -51,6 +51,9 @@ type objectPlan struct {
 // keyEntry is one declared key of an object.
 type keyEntry struct {
 	key string
+	// verbatim: the key's JSON text is the key itself between quotes (it holds no quote,
+	// backslash or control character), so it can be matched byte for byte.
+	verbatim bool
 	// fields are the fields read from this key directly, in declaration order; empty
 	// when the key only leads to complex paths.
 	fields []int
@@ -180,9 +183,34 @@ func (p *objectPlan) declare(key string) *keyEntry {
 	if !ok {
 		e = int32(len(p.entries))
 		p.keys[key] = e
-		p.entries = append(p.entries, keyEntry{key: key})
+		p.entries = append(p.entries, keyEntry{key: key, verbatim: verbatimKey(key)})
 	}
 	return &p.entries[e]
+}
+
+func verbatimKey(key string) bool {
+	for i := 0; i < len(key); i++ {
+		if c := key[i]; c == '"' || c == '\\' || c < 0x20 {
+			return false
+		}
+	}
+	return true
+}
+
+// predicted returns the entry of the key whose opening quote is s[i], the pos-th key of
+// its object, and the index past its closing quote, when it is the declared key last
+// seen at pos written verbatim: a comparison of bytes instead of scanning the key and
+// looking it up. Otherwise it returns nil.
+func (p *objectPlan) predicted(s string, i, pos int) (*keyEntry, int) {
+	if pos >= len(p.seq) || p.seq[pos] < 0 {
+		return nil, 0
+	}
+	e := &p.entries[p.seq[pos]]
+	end := i + 1 + len(e.key)
+	if !e.verbatim || end >= len(s) || s[end] != '"' || s[i+1:end] != e.key {
+		return nil, 0
+	}
+	return e, end + 1
 }
 
 // lookup returns the entry of key, the pos-th key of the object, or nil when the key

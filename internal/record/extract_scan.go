@@ -55,21 +55,26 @@ func (p *objectPlan) scanFields(s string, i int, dst []Value, additional string,
 		if i >= len(s) || s[i] != '"' {
 			return 0, errNotStrict
 		}
-		kend, kesc, ok := scanString(s, i)
-		if !ok {
-			return 0, errNotStrict
-		}
-		keyRaw := s[i:kend]
-		key := keyRaw[1 : len(keyRaw)-1]
-		if kesc {
-			key = gjson.Parse(keyRaw).Str
+		e, kend := p.predicted(s, i, pos)
+		var keyRaw, key string // set when e is nil
+		if e == nil {
+			var kesc, ok bool
+			if kend, kesc, ok = scanString(s, i); !ok {
+				return 0, errNotStrict
+			}
+			keyRaw = s[i:kend]
+			key = keyRaw[1 : len(keyRaw)-1]
+			if kesc {
+				key = gjson.Parse(keyRaw).Str
+			}
+			e = p.lookup(key, pos)
 		}
 		if i = skipSpace(s, kend); i >= len(s) || s[i] != ':' {
 			return 0, errNotStrict
 		}
 		i = skipSpace(s, i+1)
 		end := -1
-		if e := p.lookup(key, pos); e != nil {
+		if e != nil {
 			// A repeated key keeps its first value, as gjson.Get does.
 			for _, f := range e.fields {
 				if dst[f].Kind != Absent {
