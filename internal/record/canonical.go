@@ -170,6 +170,17 @@ func appendJSONString(dst []byte, s string) []byte {
 	return append(dst, '"')
 }
 
+// appendStringValue appends the canonical JSON of the String v, copying a Verbatim one
+// without looking for bytes to escape.
+func appendStringValue(dst []byte, v *Value) []byte {
+	if !v.Verbatim {
+		return appendJSONString(dst, v.S)
+	}
+	dst = append(dst, '"')
+	dst = append(dst, v.S...)
+	return append(dst, '"')
+}
+
 // needsEscape returns the index of the first byte of s that a canonical string escapes
 // ('"', '\\' or below 0x20), or len(s).
 func needsEscape(s string) int {

@@ -151,7 +151,7 @@ func (p *fieldPlan) scan(s string, i int, dst *Value) (int, error) {
 		if !esc {
 			switch text := s[i+1 : end-1]; p.typ {
 			case typeString:
-				*dst = Value{Kind: String, S: text}
+				*dst = Value{Kind: String, S: text, Verbatim: true}
 				return end, nil
 			case typeTime, typeDate:
 				if reason := p.scanTime(text, dst); reason != "" {

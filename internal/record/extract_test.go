@@ -236,7 +236,7 @@ func TestExtractFixtures(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Extract: %v", err)
 			}
-			if !reflect.DeepEqual(got, tt.want) {
+			if !reflect.DeepEqual(unmarked(t, got), tt.want) {
 				t.Fatalf("Extract\n got: %+v\nwant: %+v", got, tt.want)
 			}
 		})
@@ -343,7 +343,7 @@ func TestExtractConversions(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Extract: %v", err)
 			}
-			if !reflect.DeepEqual(got, Row{tt.want}) {
+			if !reflect.DeepEqual(unmarked(t, got), Row{tt.want}) {
 				t.Fatalf("Extract(%s)\n got: %+v\nwant: %+v", tt.json, got[0], tt.want)
 			}
 		})
@@ -465,7 +465,7 @@ func TestExtractAbsentNullAndExtra(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Extract: %v", err)
 			}
-			if !reflect.DeepEqual(got, tt.want) {
+			if !reflect.DeepEqual(unmarked(t, got), tt.want) {
 				t.Fatalf("Extract(%s)\n got: %+v\nwant: %+v", tt.raw, got, tt.want)
 			}
 		})
@@ -489,7 +489,7 @@ func TestExtractReusesRow(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Row{vStr("2"), vAbsent, vAbsent, vList(vStr("d")), vAbsent, vInt(2), vAbsent}
-	if !reflect.DeepEqual(row, want) {
+	if !reflect.DeepEqual(unmarked(t, row), want) {
 		t.Fatalf("second Extract\n got: %+v\nwant: %+v", row, want)
 	}
 	if &row[0] != backing || &row[3].L[0] != listBacking {

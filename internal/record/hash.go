@@ -112,7 +112,7 @@ func (h *Hasher) appendObject(dst []byte, plan *hashPlan, vals []Value) []byte {
 		// The commonest kinds are written here, saving a call per value.
 		switch v := &vals[hf.idx]; v.Kind {
 		case String:
-			dst = appendJSONString(dst, v.S)
+			dst = appendStringValue(dst, v)
 		case Int:
 			dst = strconv.AppendInt(dst, v.I, 10)
 		default:
@@ -144,7 +144,7 @@ func (h *Hasher) appendValueNode(dst []byte, f *schema.Field, v *Value, node *ha
 	case Float:
 		return appendCanonicalFloat(dst, v.F)
 	case String:
-		return appendJSONString(dst, v.S)
+		return appendStringValue(dst, v)
 	case Time:
 		dst = append(dst, '"')
 		dst = appendTimeText(dst, v.I)

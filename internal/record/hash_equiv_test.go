@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -184,4 +185,27 @@ func TestShortDecimalMatchesStrconv(t *testing.T) {
 	if fast < 200000 {
 		t.Fatalf("the fast form covered only %d values", fast)
 	}
+}
+
+// Extraction marks the strings it read without escapes or control characters Verbatim,
+// and the Hasher copies those without looking for bytes to escape: a string that holds
+// an escape or a raw control character (which strict JSON forbids) must not be marked.
+func TestVerbatimStringsHashLikeTheReference(t *testing.T) {
+	fields := []schema.Field{
+		{Name: "plain", Type: schema.String},
+		{Name: "escaped", Type: schema.String},
+		{Name: "control", Type: schema.String},
+		{Name: "tags", Type: schema.List, Items: &schema.Field{Type: schema.String}},
+	}
+	raw := "{\"plain\":\"caf\u00e9 ok\",\"escaped\":\"say \\\"hi\\\"\",\"control\":\"tab\there, long enough\",\"tags\":[\"a\",\"b\\\\c\"]}"
+	row, err := mustExtractor(t, fields, AdditionalDrop).Extract(raw, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	marks := []bool{row[0].Verbatim, row[1].Verbatim, row[2].Verbatim, row[3].L[0].Verbatim, row[3].L[1].Verbatim}
+	if want := []bool{true, false, false, true, false}; !slices.Equal(marks, want) {
+		t.Fatalf("verbatim marks %v, want %v (row %+v)", marks, want, row)
+	}
+	var h Hasher
+	sameCanonical(t, &h, schema.Schema{Fields: fields}, row)
 }

@@ -27,9 +27,10 @@ func skipSpace(s string, i int) int {
 }
 
 // scanString reads the string token that starts with the quote at s[i]. It returns the
-// index after the closing quote and whether the token holds a backslash escape.
+// index after the closing quote and whether the token's text is not its value verbatim:
+// it holds a backslash escape, or a control character (which strict JSON forbids).
 func scanString(s string, i int) (end int, esc, ok bool) {
-	i = quoteOrBackslash(s, i+1)
+	i = stringStop(s, i+1)
 	if i < len(s) && s[i] == '"' {
 		return i + 1, false, true
 	}
@@ -50,18 +51,16 @@ const (
 	highBits = 0x8080808080808080
 )
 
-// quoteOrBackslash returns the index of the first '"' or '\\' at or after i, or len(s).
-func quoteOrBackslash(s string, i int) int {
+// stringStop returns the index of the first '"', '\\' or control character at or after
+// i, or len(s): the end of a run of string text that is its own value.
+func stringStop(s string, i int) int {
 	for ; i+8 <= len(s); i += 8 {
-		w := load64(s, i)
-		// A zero byte in w^pattern marks a match; the lowest flagged byte is exact.
-		q, b := w^(lowBits*'"'), w^(lowBits*'\\')
-		if m := ((q-lowBits)&^q | (b-lowBits)&^b) & highBits; m != 0 {
+		if m := escapeMask(load64(s, i)); m != 0 {
 			return i + bits.TrailingZeros64(m)/8
 		}
 	}
 	for ; i < len(s); i++ {
-		if c := s[i]; c == '"' || c == '\\' {
+		if c := s[i]; c == '"' || c == '\\' || c < 0x20 {
 			return i
 		}
 	}

@@ -36,10 +36,13 @@ const (
 // values can be built and hashed without allocation per field.
 type Value struct {
 	Kind Kind
-	I    int64
-	F    float64
-	S    string
-	L    []Value
+	// Verbatim, for a String, tells that S holds no '"', '\\' or control character, so
+	// that its canonical JSON is S between quotes as it stands. False means unknown.
+	Verbatim bool
+	I        int64
+	F        float64
+	S        string
+	L        []Value
 }
 
 // IsNull reports whether v carries no value (absent or JSON null).
