@@ -3,7 +3,9 @@ package engine
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 
@@ -53,6 +55,7 @@ type partWriter struct {
 
 	file    *os.File
 	buf     *bufio.Writer
+	sha     hash.Hash // of the open file, when it is the partition's first (see open)
 	size    int64
 	enc     format.Writer
 	pend    []*prepared
@@ -105,7 +108,16 @@ func (w *partWriter) open() error {
 		return fmt.Errorf("%s: temp file: %w", w.part, err)
 	}
 	w.file = f
-	w.buf = bufio.NewWriterSize(io.MultiWriter(f, (*countWriter)(&w.size)), 256<<10)
+	// Only the partition's first file can become its data file as it stands: once a
+	// checkpoint has cut one, every file is joined, and the joined file has its own
+	// checksum.
+	w.sha = nil
+	dst := io.MultiWriter(f, (*countWriter)(&w.size))
+	if len(w.segs) == 0 && w.join == nil {
+		w.sha = sha256.New()
+		dst = io.MultiWriter(f, w.sha, (*countWriter)(&w.size))
+	}
+	w.buf = bufio.NewWriterSize(dst, 256<<10)
 	var enc format.Writer
 	if isSnapshot(w.shape.st) {
 		enc, err = newSnapshotEncoder(w.buf, w.shape)
@@ -174,6 +186,9 @@ func (w *partWriter) closeFile() (segment, error) {
 		return segment{}, fmt.Errorf("%s: finish data file: %w", w.part, err)
 	}
 	seg := segment{path: w.file.Name(), size: w.size, records: w.segRows, set: w.segSet}
+	if w.sha != nil {
+		seg.sha256 = fmt.Sprintf("%x", w.sha.Sum(nil))
+	}
 	w.file, w.enc, w.size, w.segRows = nil, nil, 0, 0
 	w.segSet = record.SetHash{}
 	return seg, nil
@@ -221,16 +236,9 @@ func (w *partWriter) finish(ctx context.Context, st store.Store) (*staged, error
 		case len(w.segs) == 0:
 			return out, nil
 		case len(w.segs) == 1 && w.segs[0].path != "":
-			// The only segment is the data file: its checksum is taken now, rather than
-			// while every segment is written, since joined segments get the joined file's.
 			seg := w.segs[0]
-			sum, err := fileSHA256(seg.path)
-			if err != nil {
-				w.discard()
-				return nil, fmt.Errorf("%s: %w", w.part, err)
-			}
 			w.segs = nil
-			out.path, out.size, out.sha256 = seg.path, seg.size, sum
+			out.path, out.size, out.sha256 = seg.path, seg.size, seg.sha256
 			return out, nil
 		}
 	}

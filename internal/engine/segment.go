@@ -21,6 +21,7 @@ import (
 type segment struct {
 	path    string
 	size    int64
+	sha256  string // set for a partition's first file only (see partWriter.open)
 	records int64
 	set     record.SetHash
 	part    ledger.Part // the staged copy; Key is "" until staged
@@ -135,20 +136,6 @@ func (j *joiner) abort() {
 	<-j.done
 	j.file.Close()
 	os.Remove(j.file.Name())
-}
-
-// fileSHA256 returns the hex SHA-256 of the file at path.
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("checksum %s: %w", path, err)
-	}
-	return fmt.Sprintf("%x", h.Sum(nil)), nil
 }
 
 // fetchPart downloads a staged part into a temp file in dir and returns its path.
