@@ -1,13 +1,16 @@
 package format
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"runtime"
+	"sync"
 
 	"github.com/parquet-go/parquet-go"
+	pformat "github.com/parquet-go/parquet-go/format"
 
 	"github.com/sluice-dev/sluice/internal/record"
 	"github.com/sluice-dev/sluice/internal/schema"
@@ -39,9 +42,9 @@ type ParquetOptions struct {
 	// RowGroupBytes ends a row group once this many bytes of values (an estimate of the
 	// uncompressed size) are buffered (default DefaultRowGroupBytes).
 	RowGroupBytes int64
-	// Workers is how many goroutines encode and compress columns in parallel while the
+	// Workers is how many goroutines encode and compress pages in parallel while the
 	// caller goes on shredding the next rows (default: GOMAXPROCS, at most
-	// maxColumnWorkers). With 1, the caller's goroutine does all the work. The file's
+	// maxPageWorkers). With 1, the caller's goroutine does all the work. The file's
 	// bytes do not depend on it.
 	Workers int
 	// Buffers, when set, are the page buffers and zstd encoders to use, kept from an
@@ -70,9 +73,9 @@ func (b *ParquetBuffers) get() (*zstdCodec, *pagePool, error) {
 	return b.codec, b.pages, nil
 }
 
-// maxColumnWorkers caps the default number of column workers of one writer: a run
-// writes several partitions at once, and a batch has only so many columns.
-const maxColumnWorkers = 4
+// maxPageWorkers caps the default number of page encoders of one writer: a run writes
+// several partitions at once.
+const maxPageWorkers = 4
 
 func (o ParquetOptions) withDefaults() ParquetOptions {
 	if o.RowGroupRows <= 0 {
@@ -82,36 +85,26 @@ func (o ParquetOptions) withDefaults() ParquetOptions {
 		o.RowGroupBytes = DefaultRowGroupBytes
 	}
 	if o.Workers <= 0 {
-		o.Workers = min(runtime.GOMAXPROCS(0), maxColumnWorkers)
+		o.Workers = min(runtime.GOMAXPROCS(0), maxPageWorkers)
 	}
 	return o
 }
 
-// batchRows is how many shredded rows are handed to a column writer at once. Pages
-// are cut only between batches, so this bounds how far a page overshoots its target
-// size (parquet-go's own row writer uses the same figure). jobBatches is how many
-// batches the column workers take at a time.
-// A job is handed over earlier when its shredded rows reach jobBytes of values or
-// jobValues values, so wide or large rows do not hold several megabytes per writer.
-const (
-	batchRows  = 64
-	jobBatches = 16
-	jobBytes   = 1 << 20
-	jobValues  = 64 << 10
-)
-
 // NewParquet returns a Writer that streams rows of s to w as a zstd-compressed Parquet
-// file, encoding and compressing columns on opt.Workers goroutines. Every column is optional; Absent and Null both become Parquet nulls. Strings and
+// file. Every column is optional; Absent and Null both become Parquet nulls. Strings and
 // JSON are UTF-8 BYTE_ARRAY (STRING), ints INT64, floats DOUBLE, timestamps INT64
 // TIMESTAMP(MICROS, UTC), dates INT32 DATE, objects groups and lists three-level LISTs.
-// Integer columns are DELTA_BINARY_PACKED, strings DELTA_LENGTH_BYTE_ARRAY, in v2 data
-// pages of about 112 KiB, with page bounds in the column index.
+// Integer columns are DELTA_BINARY_PACKED, strings DELTA_LENGTH_BYTE_ARRAY, floats and
+// booleans PLAIN, in v2 data pages of about 112 KiB with a CRC each, and every column
+// chunk has its bounds in its statistics and per-page bounds in the column index.
 //
-// Write copies string bytes before it returns, so rows never pin caller memory. The
-// writer's memory is bounded by the row group limits in opt: the current row group's
-// compressed pages (whose chunks it keeps for the next row group), one open page per
-// column, two batches of shredded rows and one zstd encoder per worker. Write and
-// Close must be called from one goroutine at a time.
+// Rows are shredded straight into each column's open page; a full page is encoded and
+// compressed on one of opt.Workers goroutines while the caller goes on, so the file's
+// bytes do not depend on the number of workers. Write copies string bytes before it
+// returns, so rows never pin caller memory. The writer's memory is bounded by the row
+// group limits in opt: the current row group's compressed pages, one open page per
+// column and one page per worker. Write and Close must be called from one goroutine at
+// a time.
 func NewParquet(w io.Writer, s schema.Schema, opt ParquetOptions) (Writer, error) {
 	ps, err := parquetSchema(s)
 	if err != nil {
@@ -121,69 +114,102 @@ func NewParquet(w io.Writer, s schema.Schema, opt ParquetOptions) (Writer, error
 	if err != nil {
 		return nil, fmt.Errorf("parquet schema: %w", err)
 	}
+	leaves, err := parquetLeaves(ps)
+	if err != nil {
+		return nil, fmt.Errorf("parquet schema: %w", err)
+	}
+	meta, err := fileMetadata(ps, string(desc))
+	if err != nil {
+		return nil, err
+	}
 	opt = opt.withDefaults()
 	if opt.Buffers == nil {
 		opt.Buffers = &ParquetBuffers{}
 	}
-	codec, pages, err := opt.Buffers.get()
+	codec, pool, err := opt.Buffers.get()
 	if err != nil {
 		return nil, fmt.Errorf("parquet: %w", err)
 	}
-	pw := parquet.NewWriter(w, ps,
-		parquet.KeyValueMetadata(SchemaMetadataKey, string(desc)),
-		parquet.Compression(codec),
-		parquet.PageBufferSize(pageSize),
-		parquet.ColumnPageBuffers(pages),
-		// Page bounds go to the column index, where readers look for them; repeating
-		// them in every page header would compute each page's min and max twice.
-		parquet.DataPageStatistics(false),
-		parquet.DefaultEncodingFor(parquet.Int64, &parquet.DeltaBinaryPacked),
-		parquet.DefaultEncodingFor(parquet.Int32, &parquet.DeltaBinaryPacked),
-		parquet.MaxRowsPerRowGroup(opt.RowGroupRows),
-		parquet.CreatedBy("sluice", "", ""),
-	)
-	return &parquetWriter{w: pw, sh: newShredder(s), spare: newShredder(s), opt: opt}, nil
+	sh, err := newShredder(s, leaves, pool)
+	if err != nil {
+		return nil, fmt.Errorf("parquet schema: %w", err)
+	}
+	p := &parquetWriter{
+		out: &offsetWriter{w: w}, leaves: leaves, sh: sh, codec: codec, pool: pool, opt: opt,
+		meta: meta, chunks: make([][]*encodedPage, len(leaves)),
+	}
+	if opt.Workers > 1 {
+		p.sem = make(chan struct{}, opt.Workers)
+	}
+	return p, nil
 }
 
-// parquetWriter shreds rows into one batch while the column workers write the previous
-// one (the spare shredder's).
+// fileMetadata returns the footer of an empty file of schema ps: the schema elements,
+// column orders, version and the sluice schema in the key-value metadata, taken from a
+// file parquet-go writes, so the schema is described exactly as parquet-go describes it.
+func fileMetadata(ps *parquet.Schema, desc string) (pformat.FileMetaData, error) {
+	var buf bytes.Buffer
+	w := parquet.NewWriter(&buf, ps, parquet.KeyValueMetadata(SchemaMetadataKey, desc), parquet.CreatedBy("sluice", "", ""))
+	if err := w.Close(); err != nil {
+		return pformat.FileMetaData{}, fmt.Errorf("parquet schema: %w", err)
+	}
+	f, err := parquet.OpenFile(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		return pformat.FileMetaData{}, fmt.Errorf("parquet schema: %w", err)
+	}
+	md := f.Metadata()
+	return pformat.FileMetaData{
+		Version: md.Version, Schema: md.Schema, KeyValueMetadata: md.KeyValueMetadata,
+		CreatedBy: md.CreatedBy, ColumnOrders: md.ColumnOrders,
+	}, nil
+}
+
+// parquetWriter shreds rows into the open page of each column and hands full pages to
+// encoding goroutines; at the end of a row group it writes the column chunks in order.
 type parquetWriter struct {
-	w        *parquet.Writer
-	sh       *shredder  // the batch being filled
-	spare    *shredder  // the batch being written by job, or empty
-	job      *columnJob // nil when no batch is in flight
-	order    []int      // columns by decreasing cost, from the first batch
-	opt      ParquetOptions
-	n        int   // rows shredded since the last batch ended
-	rgRows   int64 // rows in the current row group
-	rgValues int64 // bytes of values (estimated) in the current row group
-	err      error // sticky: the first failure, or errClosed
+	out    *offsetWriter
+	leaves []leafColumn
+	sh     *shredder
+	codec  *zstdCodec
+	pool   *pagePool
+	opt    ParquetOptions
+	meta   pformat.FileMetaData
+	chunks [][]*encodedPage // per column: the current row group's pages, in order
+	sem    chan struct{}    // bounds the pages being encoded; nil: encode in Write
+	wg     sync.WaitGroup   // pages being encoded
+	colIdx []pformat.ColumnIndex
+	offIdx []pformat.OffsetIndex
+	rows   int64 // rows in the current row group
+	err    error // sticky: the first failure, or errClosed
 }
 
 var errClosed = errors.New("parquet: write after close")
 
-// Write shreds row into the current batch, handing full batches to the column writers
-// and ending the row group when a limit is reached. After an error the writer is
+// Write shreds row into the open pages, hands pages that reached pageSize to the
+// encoders and ends the row group when a limit is reached. After an error the writer is
 // unusable: Write and Close return that error.
 func (p *parquetWriter) Write(row record.Row) error {
 	if p.err != nil {
 		return p.err
 	}
+	if p.out.n == 0 {
+		if _, err := p.out.Write([]byte("PAR1")); err != nil {
+			return p.fail(fmt.Errorf("parquet: %w", err))
+		}
+	}
 	if err := p.sh.shred(row); err != nil {
 		return p.fail(fmt.Errorf("parquet: %w", err))
 	}
-	p.n++
-	p.rgRows++
-	if p.n == batchRows {
-		p.sh.endBatch()
-		p.n = 0
-		if p.sh.batches() == jobBatches || p.sh.size >= jobBytes || p.sh.valueCount() >= jobValues {
-			if err := p.writeBatches(); err != nil {
-				return p.fail(err)
+	p.rows++
+	if p.sh.full {
+		p.sh.full = false
+		for i, pg := range p.sh.pages {
+			if pg.size >= pageSize {
+				p.cut(i)
 			}
 		}
 	}
-	if p.rgRows >= p.opt.RowGroupRows || p.rgValues+p.sh.size >= p.opt.RowGroupBytes {
+	if p.rows >= p.opt.RowGroupRows || p.sh.size >= p.opt.RowGroupBytes {
 		if err := p.flushRowGroup(); err != nil {
 			return p.fail(err)
 		}
@@ -196,66 +222,68 @@ func (p *parquetWriter) fail(err error) error {
 	return err
 }
 
-// writeBatches hands the shredded batches (the last one possibly partial) to the column
-// writers once the previous ones are written, and makes the spare shredder the one to
-// fill next.
-func (p *parquetWriter) writeBatches() error {
-	if p.n > 0 {
-		p.sh.endBatch()
-		p.n = 0
+// cut ends the open page of column i and encodes it, on a goroutine of its own when
+// there are several workers (waiting for one to be free).
+func (p *parquetWriter) cut(i int) {
+	pg := p.sh.pages[i]
+	p.sh.pages[i] = p.pool.page()
+	ep := &encodedPage{}
+	p.chunks[i] = append(p.chunks[i], ep)
+	if p.sem == nil {
+		p.encode(i, pg, ep)
+		return
 	}
-	if p.sh.batches() == 0 {
-		return nil
-	}
-	if err := p.wait(); err != nil {
-		return err
-	}
-	if p.order == nil {
-		p.order = columnOrder(p.sh.values)
-	}
-	// Writing the columns directly skips parquet-go's regrouping of row-major values
-	// into columns; the row group's row count comes from the column writers.
-	p.job = runColumns(p.w.ColumnWriters(), p.sh, p.order, p.opt.Workers)
-	p.rgValues += p.sh.size
-	p.sh.size = 0
-	p.sh, p.spare = p.spare, p.sh
-	return nil
+	p.sem <- struct{}{}
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		p.encode(i, pg, ep)
+		<-p.sem
+	}()
 }
 
-// wait waits for the batch in flight, if any, and empties its shredder.
-func (p *parquetWriter) wait() error {
-	if p.job == nil {
-		return nil
-	}
-	err := p.job.wait()
-	p.job = nil
-	p.spare.reset()
-	return err
+// encode encodes page pg of column i into ep and gives pg back to the pool.
+func (p *parquetWriter) encode(i int, pg *leafPage, ep *encodedPage) {
+	enc := p.pool.encoder()
+	ep.err = enc.encode(&p.leaves[i], pg, p.codec, p.pool, ep)
+	p.pool.putEncoder(enc)
+	p.pool.putPage(pg)
 }
 
-// flushColumns writes the pending batch and compresses every column's open page, in
-// parallel, before the row group or the file is closed.
-func (p *parquetWriter) flushColumns() error {
-	if err := p.writeBatches(); err != nil {
-		return err
-	}
-	if err := p.wait(); err != nil {
-		return err
-	}
-	if p.order == nil {
-		return nil // no rows
-	}
-	return runColumns(p.w.ColumnWriters(), nil, p.order, p.opt.Workers).wait()
-}
-
+// flushRowGroup ends the open pages, waits for every page of the row group to be
+// encoded and writes the column chunks, column after column.
 func (p *parquetWriter) flushRowGroup() error {
-	if err := p.flushColumns(); err != nil {
+	if p.rows == 0 {
+		return nil
+	}
+	for i, pg := range p.sh.pages {
+		if pg.slots() > 0 {
+			p.cut(i)
+		}
+	}
+	p.wg.Wait()
+	rg := pformat.RowGroup{NumRows: p.rows, FileOffset: p.out.n, Ordinal: int16(len(p.meta.RowGroups))}
+	rg.Columns = make([]pformat.ColumnChunk, len(p.leaves))
+	var err error
+	for i := range p.leaves {
+		if err == nil {
+			var ci pformat.ColumnIndex
+			var oi pformat.OffsetIndex
+			rg.Columns[i], ci, oi, err = writeChunk(p.out, &p.leaves[i], p.chunks[i])
+			p.colIdx, p.offIdx = append(p.colIdx, ci), append(p.offIdx, oi)
+			rg.TotalByteSize += rg.Columns[i].MetaData.TotalUncompressedSize
+			rg.TotalCompressedSize += rg.Columns[i].MetaData.TotalCompressedSize
+		}
+		clear(p.chunks[i])
+		p.chunks[i] = p.chunks[i][:0]
+	}
+	p.pool.release()
+	if err != nil {
 		return err
 	}
-	p.rgRows, p.rgValues = 0, 0
-	if err := p.w.Flush(); err != nil {
-		return fmt.Errorf("parquet: flush row group: %w", err)
-	}
+	p.meta.RowGroups = append(p.meta.RowGroups, rg)
+	p.meta.NumRows += p.rows
+	p.rows, p.sh.size = 0, 0
 	return nil
 }
 
@@ -269,12 +297,21 @@ func (p *parquetWriter) Close() error {
 	if p.err != nil {
 		return p.err
 	}
-	if err := p.flushColumns(); err != nil {
+	if p.out.n == 0 {
+		if _, err := p.out.Write([]byte("PAR1")); err != nil {
+			return p.fail(fmt.Errorf("parquet: %w", err))
+		}
+	}
+	if err := p.flushRowGroup(); err != nil {
 		return p.fail(err)
 	}
-	if err := p.w.Close(); err != nil {
-		return p.fail(fmt.Errorf("parquet: close: %w", err))
+	if err := writeFooter(p.out, &p.meta, make([]int64, len(p.meta.RowGroups)), p.colIdx, p.offIdx); err != nil {
+		return p.fail(err)
 	}
+	for _, pg := range p.sh.pages {
+		p.pool.putPage(pg)
+	}
+	p.sh.pages = nil
 	p.err = errClosed
 	return nil
 }

@@ -16,11 +16,22 @@ import (
 // collection empties, so a busy process kept building new encoders (each with a fresh
 // history buffer of a megabyte or more). Encode is safe for concurrent use; Decode is
 // not (readers decode from one goroutine).
+//
+// A page that zstd cannot shrink (its fastest level stores blocks without matches raw,
+// as happens with random hex such as the _hash column) is encoded again as
+// Huffman-coded literals only, which halves hex and costs no match search.
 type zstdCodec struct {
 	mu   sync.Mutex
-	free []*zstd.Encoder
+	free []*pageCompressor
 	opts []zstd.EOption
 	dec  *zstd.Decoder // created on first Decode; writers never decode
+}
+
+// pageCompressor is what one goroutine compresses a page with.
+type pageCompressor struct {
+	enc *zstd.Encoder
+	lit literalEncoder
+	buf []byte
 }
 
 var _ compress.Codec = (*zstdCodec)(nil)
@@ -40,7 +51,7 @@ func newZstdCodec(pageSize int) (*zstdCodec, error) {
 	if err != nil {
 		return nil, fmt.Errorf("zstd encoder: %w", err)
 	}
-	c.free = append(c.free, enc)
+	c.free = append(c.free, &pageCompressor{enc: enc})
 	return c, nil
 }
 
@@ -59,20 +70,27 @@ func (c *zstdCodec) CompressionCodec() pformat.CompressionCodec { return pformat
 // Encode compresses src as one zstd frame, appended to dst[:0].
 func (c *zstdCodec) Encode(dst, src []byte) ([]byte, error) {
 	c.mu.Lock()
-	var enc *zstd.Encoder
+	var pc *pageCompressor
 	if n := len(c.free); n > 0 {
-		enc, c.free = c.free[n-1], c.free[:n-1]
+		pc, c.free = c.free[n-1], c.free[:n-1]
 	}
 	c.mu.Unlock()
-	if enc == nil {
-		var err error
-		if enc, err = zstd.NewWriter(nil, c.opts...); err != nil {
+	if pc == nil {
+		enc, err := zstd.NewWriter(nil, c.opts...)
+		if err != nil {
 			return nil, fmt.Errorf("zstd encoder: %w", err)
 		}
+		pc = &pageCompressor{enc: enc}
 	}
-	out := enc.EncodeAll(src, dst[:0])
+	out := pc.enc.EncodeAll(src, dst[:0])
+	if len(out) >= len(src) {
+		pc.buf = pc.lit.encode(pc.buf, src)
+		if len(pc.buf) < len(out) {
+			out = append(out[:0], pc.buf...)
+		}
+	}
 	c.mu.Lock()
-	c.free = append(c.free, enc)
+	c.free = append(c.free, pc)
 	c.mu.Unlock()
 	return out, nil
 }

@@ -33,15 +33,24 @@ func TestZstdCodecRoundTrip(t *testing.T) {
 	for i := range noise {
 		noise[i] = byte(mix(uint64(i)))
 	}
+	hex := make([]byte, pageSize)
+	for i := range hex {
+		hex[i] = "0123456789abcdef"[mix(uint64(i))%16]
+	}
+	// maxSize is the largest encoding accepted, as a fraction of the input: zstd's own
+	// for text, Huffman-coded literals (4 bits a hex digit) for hex, and raw blocks
+	// with a few bytes of framing for noise.
 	cases := []struct {
-		name string
-		src  []byte
+		name    string
+		src     []byte
+		maxSize float64
 	}{
-		{"empty page", nil},
-		{"one byte", []byte{7}},
-		{"page of text", text[:pageSize]},
-		{"larger than the window", text},
-		{"incompressible", noise},
+		{"empty page", nil, 0},
+		{"one byte", []byte{7}, 0},
+		{"page of text", text[:pageSize], 0.01},
+		{"larger than the window", text, 0.01},
+		{"incompressible", noise, 1.001},
+		{"random hex", hex, 0.51},
 	}
 	c, err := newZstdCodec(pageSize)
 	if err != nil {
@@ -61,6 +70,9 @@ func TestZstdCodecRoundTrip(t *testing.T) {
 			}
 			if !bytes.Equal(dec, tc.src) {
 				t.Fatalf("decoded %d bytes, want the %d bytes encoded", len(dec), len(tc.src))
+			}
+			if tc.maxSize > 0 && float64(len(enc)) > tc.maxSize*float64(len(tc.src)) {
+				t.Fatalf("encoded %d bytes into %d, more than %.3f of them", len(tc.src), len(enc), tc.maxSize)
 			}
 		})
 	}

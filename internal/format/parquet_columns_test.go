@@ -2,9 +2,11 @@ package format
 
 import (
 	"bytes"
-	"io"
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/parquet-go/parquet-go"
 
 	"github.com/sluice-dev/sluice/internal/record"
 )
@@ -81,41 +83,56 @@ func TestParquetWorkersWriteTheSameFile(t *testing.T) {
 	}
 }
 
-// TestParquetJobHandOver checks when shredded rows go to the column workers: after
-// jobBatches batches of ordinary rows, but after a single batch of rows whose values pass
-// jobBytes.
-func TestParquetJobHandOver(t *testing.T) {
-	small := record.Row{str("x"), num(1), flt(0.5), boolean(true), {Kind: record.Null}, {Kind: record.Null},
+// TestParquetPageCuts checks when a column's open page is handed to the encoders: at the
+// end of the first row that brings its values to pageSize, and for that column only.
+// Rows of 20 KB strings fill the first column's page in six rows (6 × 20,484 bytes);
+// the file then holds pages of six rows and of the rest.
+func TestParquetPageCuts(t *testing.T) {
+	row := record.Row{str(strings.Repeat("y", 20<<10)), num(1), flt(0.5), boolean(true), {Kind: record.Null}, {Kind: record.Null},
 		{Kind: record.Null}, {Kind: record.Null}, {Kind: record.Null}, {Kind: record.Null}, {Kind: record.Null}}
-	large := append(record.Row{str(strings.Repeat("y", 20<<10))}, small[1:]...)
 	cases := []struct {
-		name    string
-		row     record.Row
-		rows    int
-		handed  bool // a job is in flight
-		pending int  // completed batches still with the shredder
+		rows  int
+		cut   int     // pages of the first column handed over
+		open  int     // rows in its open page
+		pages []int64 // first row of each of its pages in the file
 	}{
-		{"one batch of small rows stays", small, batchRows, false, 1},
-		{"jobBatches batches of small rows go", small, jobBatches * batchRows, true, 0},
-		{"one batch of large rows goes", large, batchRows, true, 0},
+		{5, 0, 5, []int64{0}},
+		{6, 1, 0, []int64{0}},
+		{7, 1, 1, []int64{0, 6}},
+		{13, 2, 1, []int64{0, 6, 12}},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			w, err := NewParquet(io.Discard, fullSchema, ParquetOptions{Workers: 2})
+		t.Run(fmt.Sprint(tc.rows, " rows"), func(t *testing.T) {
+			var buf bytes.Buffer
+			w, err := NewParquet(&buf, fullSchema, ParquetOptions{Workers: 2})
 			if err != nil {
 				t.Fatal(err)
 			}
 			for range tc.rows {
-				if err := w.Write(tc.row); err != nil {
+				if err := w.Write(row); err != nil {
 					t.Fatal(err)
 				}
 			}
 			p := w.(*parquetWriter)
-			if (p.job != nil) != tc.handed || p.sh.batches() != tc.pending {
-				t.Fatalf("job in flight %v with %d batches pending; want %v and %d", p.job != nil, p.sh.batches(), tc.handed, tc.pending)
+			if got := len(p.chunks[0]); got != tc.cut || p.sh.pages[0].rows != tc.open {
+				t.Fatalf("first column: %d pages handed over, %d rows open; want %d and %d", got, p.sh.pages[0].rows, tc.cut, tc.open)
+			}
+			if got := len(p.chunks[1]); got != 0 || p.sh.pages[1].rows != tc.rows {
+				t.Fatalf("second column: %d pages handed over, %d rows open; want 0 and %d", got, p.sh.pages[1].rows, tc.rows)
 			}
 			if err := w.Close(); err != nil {
 				t.Fatal(err)
+			}
+			f, err := parquet.OpenFile(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var firsts []int64
+			for _, loc := range f.OffsetIndexes()[0].PageLocations {
+				firsts = append(firsts, loc.FirstRowIndex)
+			}
+			if fmt.Sprint(firsts) != fmt.Sprint(tc.pages) {
+				t.Fatalf("pages of the first column start at rows %v, want %v", firsts, tc.pages)
 			}
 		})
 	}

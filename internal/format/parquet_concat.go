@@ -1,7 +1,6 @@
 package format
 
 import (
-	"encoding/binary"
 	"fmt"
 	"io"
 
@@ -104,21 +103,8 @@ func (c *ParquetConcat) Close() (int64, error) {
 	if c.parts == 0 {
 		return 0, fmt.Errorf("parquet concat: no parts")
 	}
-	if err := writePageIndexes(c.cw, &c.meta, c.deltas, c.colIdx, c.offIdx); err != nil {
+	if err := writeFooter(c.cw, &c.meta, c.deltas, c.colIdx, c.offIdx); err != nil {
 		return 0, err
-	}
-	footer, err := thrift.Marshal(new(thrift.CompactProtocol), &c.meta)
-	if err != nil {
-		return 0, fmt.Errorf("parquet concat: encode footer: %w", err)
-	}
-	var tail [8]byte
-	binary.LittleEndian.PutUint32(tail[:4], uint32(len(footer)))
-	copy(tail[4:], "PAR1")
-	if _, err := c.cw.Write(footer); err != nil {
-		return 0, fmt.Errorf("parquet concat: %w", err)
-	}
-	if _, err := c.cw.Write(tail[:]); err != nil {
-		return 0, fmt.Errorf("parquet concat: %w", err)
 	}
 	return c.meta.NumRows, nil
 }
@@ -198,7 +184,7 @@ func writePageIndexes(cw *offsetWriter, meta *pformat.FileMetaData, deltas []int
 		err := each(func(c *pformat.ColumnChunk, _ int64, k int) error {
 			b, err := thrift.Marshal(proto, &colIdx[k])
 			if err != nil {
-				return fmt.Errorf("parquet concat: encode column index: %w", err)
+				return fmt.Errorf("parquet: encode column index: %w", err)
 			}
 			c.ColumnIndexOffset, c.ColumnIndexLength = cw.n, int32(len(b))
 			_, err = cw.Write(b)
@@ -221,7 +207,7 @@ func writePageIndexes(cw *offsetWriter, meta *pformat.FileMetaData, deltas []int
 		oi.PageLocations = locs
 		b, err := thrift.Marshal(proto, &oi)
 		if err != nil {
-			return fmt.Errorf("parquet concat: encode offset index: %w", err)
+			return fmt.Errorf("parquet: encode offset index: %w", err)
 		}
 		c.OffsetIndexOffset, c.OffsetIndexLength = cw.n, int32(len(b))
 		_, err = cw.Write(b)

@@ -1,128 +1,106 @@
 package format
 
-import (
-	"errors"
-	"fmt"
-	"io"
-	"sync"
+import "sync"
 
-	"github.com/parquet-go/parquet-go"
-)
-
-// pageChunk is the allocation unit of page buffers: small enough that a column's last,
-// partly filled chunk wastes little, large enough to keep the chunk lists short.
-const pageChunk = 64 << 10
-
-// pagePool holds the compressed pages of the current row group, one pageBuffer per
-// column, in fixed-size chunks. Released chunks are kept for the next row group: the
-// default pool hands them to a sync.Pool, which every garbage collection empties, so a
-// writer in a busy process reallocated its whole row group of pages over and over. The
-// pool belongs to one writer and is freed with it; it holds at most the chunks of the
-// largest row group written so far.
+// pagePool keeps the buffers of a writer for reuse: open pages, encoded pages and the
+// scratch space of the goroutines that encode them. Every garbage collection empties a
+// sync.Pool, so a writer in a busy process would otherwise reallocate them over and
+// over. The pool holds at most the pages of the largest row group written so far, plus
+// one open page per column and per encoding goroutine; a page grown far past the usual
+// size by huge values is dropped rather than kept.
 type pagePool struct {
-	mu   sync.Mutex // parquet.BufferPool must be safe for concurrent use
-	free [][]byte
+	mu       sync.Mutex
+	pages    []*leafPage
+	encoders []*pageEncoder
+	// Encoded pages live in chunks of pageChunk bytes, handed out in order: pages of
+	// every column share them, so a page of a few hundred bytes takes a few hundred
+	// bytes. The chunks of a row group are released together once it is written.
+	free [][]byte // unused chunks
+	used [][]byte // chunks holding pages of the current row group
+	room []byte   // the unused end of the last chunk in used
 }
 
-var _ parquet.BufferPool = (*pagePool)(nil)
+// pageChunk is the allocation unit of encoded pages: large enough that few pages span
+// two chunks, small enough that the last chunk of a row group wastes little. Fixed
+// chunks, unlike buffers that grow, keep the pool at the size of a row group's pages.
+const pageChunk = 64 << 10
 
-// GetBuffer returns an empty page buffer.
-func (p *pagePool) GetBuffer() io.ReadWriteSeeker { return &pageBuffer{pool: p} }
+// maxKeptPage is the largest buffer capacity a page keeps when it goes back to the pool.
+const maxKeptPage = 4 << 20
 
-// PutBuffer takes back the chunks of a buffer obtained from GetBuffer.
-func (p *pagePool) PutBuffer(rws io.ReadWriteSeeker) {
-	b, ok := rws.(*pageBuffer)
-	if !ok {
+// page returns an empty open page.
+func (p *pagePool) page() *leafPage {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if n := len(p.pages); n > 0 {
+		pg := p.pages[n-1]
+		p.pages = p.pages[:n-1]
+		return pg
+	}
+	pg := &leafPage{}
+	pg.reset()
+	return pg
+}
+
+// putPage takes back an open page once it has been encoded.
+func (p *pagePool) putPage(pg *leafPage) {
+	if cap(pg.data) > maxKeptPage {
+		return
+	}
+	pg.reset()
+	p.mu.Lock()
+	p.pages = append(p.pages, pg)
+	p.mu.Unlock()
+}
+
+// take returns room for up to n bytes of an encoded page (at least one byte), from
+// the current chunk or a new one.
+func (p *pagePool) take(n int) []byte {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.room) == 0 {
+		var c []byte
+		if k := len(p.free); k > 0 {
+			c, p.free = p.free[k-1], p.free[:k-1]
+		} else {
+			c = make([]byte, pageChunk)
+		}
+		p.used = append(p.used, c)
+		p.room = c
+	}
+	k := min(n, len(p.room))
+	b := p.room[:k:k]
+	p.room = p.room[k:]
+	return b
+}
+
+// release makes every chunk taken so far free again: the pages in them are written.
+func (p *pagePool) release() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.free = append(p.free, p.used...)
+	clear(p.used)
+	p.used, p.room = p.used[:0], nil
+}
+
+// encoder returns the scratch space for encoding one page.
+func (p *pagePool) encoder() *pageEncoder {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if n := len(p.encoders); n > 0 {
+		e := p.encoders[n-1]
+		p.encoders = p.encoders[:n-1]
+		return e
+	}
+	return &pageEncoder{}
+}
+
+// putEncoder takes back an encoder's scratch space.
+func (p *pagePool) putEncoder(e *pageEncoder) {
+	if cap(e.vals) > maxKeptPage || cap(e.comp) > maxKeptPage {
 		return
 	}
 	p.mu.Lock()
-	p.free = append(p.free, b.chunks...)
+	p.encoders = append(p.encoders, e)
 	p.mu.Unlock()
-	*b = pageBuffer{}
-}
-
-func (p *pagePool) chunk() []byte {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if n := len(p.free); n > 0 {
-		c := p.free[n-1]
-		p.free = p.free[:n-1]
-		return c[:0]
-	}
-	return make([]byte, 0, pageChunk)
-}
-
-// pageBuffer is an append-only byte buffer made of chunks: the writer appends a column's
-// pages to it, then seeks to the start and copies it to the file.
-type pageBuffer struct {
-	pool   *pagePool
-	chunks [][]byte // every chunk but the last is full
-	size   int64
-	off    int64 // read offset
-}
-
-var errPageWrite = errors.New("page buffer: writes must append")
-
-// Write appends p. Writes are accepted only at the end of the buffer, where the writer
-// always makes them.
-func (b *pageBuffer) Write(p []byte) (int, error) {
-	if b.off != b.size {
-		return 0, errPageWrite
-	}
-	n := len(p)
-	for len(p) > 0 {
-		last := len(b.chunks) - 1
-		if last < 0 || len(b.chunks[last]) == pageChunk {
-			b.chunks = append(b.chunks, b.pool.chunk())
-			last++
-		}
-		c := b.chunks[last]
-		k := copy(c[len(c):pageChunk], p)
-		b.chunks[last] = c[:len(c)+k]
-		p = p[k:]
-	}
-	b.size += int64(n)
-	b.off = b.size
-	return n, nil
-}
-
-// Read reads from the read offset.
-func (b *pageBuffer) Read(p []byte) (int, error) {
-	if b.off >= b.size {
-		return 0, io.EOF
-	}
-	c := b.chunks[b.off/pageChunk][b.off%pageChunk:]
-	n := copy(p, c)
-	b.off += int64(n)
-	return n, nil
-}
-
-// WriteTo writes the buffer from the read offset to w, chunk by chunk, without copying.
-func (b *pageBuffer) WriteTo(w io.Writer) (int64, error) {
-	var total int64
-	for b.off < b.size {
-		c := b.chunks[b.off/pageChunk][b.off%pageChunk:]
-		n, err := w.Write(c)
-		total += int64(n)
-		b.off += int64(n)
-		if err != nil {
-			return total, err
-		}
-	}
-	return total, nil
-}
-
-// Seek moves the read offset; the next Write must come at the end of the buffer.
-func (b *pageBuffer) Seek(offset int64, whence int) (int64, error) {
-	switch whence {
-	case io.SeekCurrent:
-		offset += b.off
-	case io.SeekEnd:
-		offset += b.size
-	}
-	if offset < 0 || offset > b.size {
-		return b.off, fmt.Errorf("page buffer: seek to %d of %d bytes", offset, b.size)
-	}
-	b.off = offset
-	return offset, nil
 }

@@ -2,9 +2,6 @@ package format
 
 import (
 	"fmt"
-	"slices"
-
-	"github.com/parquet-go/parquet-go"
 
 	"github.com/sluice-dev/sluice/internal/record"
 	"github.com/sluice-dev/sluice/internal/schema"
@@ -46,62 +43,34 @@ func compileColumn(f schema.Field, path string, next *int) column {
 }
 
 // shredder turns rows into Parquet column values (the Dremel encoding: each leaf value
-// with its repetition and definition levels), accumulating them per leaf column.
-//
-// String bytes are copied into the shredder's arena as rows are shredded, so the values
-// never point into the caller's memory: a row's strings may be overwritten or released
-// as soon as shred returns.
+// with its repetition and definition levels), appending them to the open page of each
+// leaf column. String bytes are copied into the pages, so a row's strings may be
+// overwritten or released as soon as shred returns.
 type shredder struct {
-	cols []column
-	// values holds, per leaf column, the values of the rows shredded since the last
-	// reset; whole rows only, as ColumnWriter.WriteRowValues requires.
-	values [][]parquet.Value
-	// ends holds, per leaf column, where each completed batch of rows ends in values.
-	ends [][]int
-	// arena holds the string bytes the values point to. The column writers copy them
-	// when the values are written, so the arena is reused after every reset.
-	arena []byte
-	size  int64 // approximate bytes of values shredded since the batch was last handed over
+	cols   []column
+	leaves []leafColumn
+	pages  []*leafPage // the open page of each leaf column
+	// size counts the bytes of values shredded since the row group began.
+	size int64
+	// full is set when a page reaches pageSize; the writer cuts it at the row's end.
+	full bool
 }
 
-// arenaSize is the initial capacity of the string arena, a batch of typical rows;
-// maxArena the largest capacity kept from one batch to the next.
-const (
-	arenaSize = 64 << 10
-	maxArena  = 4 << 20
-)
-
-func newShredder(s schema.Schema) *shredder {
+func newShredder(s schema.Schema, leaves []leafColumn, pool *pagePool) (*shredder, error) {
 	n := 0
 	cols := compileColumns(s.Fields, "", &n)
-	values := make([][]parquet.Value, n)
-	for i := range values {
-		values[i] = make([]parquet.Value, 0, batchRows)
+	if n != len(leaves) {
+		return nil, fmt.Errorf("schema has %d leaf columns, the Parquet schema %d", n, len(leaves))
 	}
-	return &shredder{cols: cols, values: values, ends: make([][]int, n), arena: make([]byte, 0, arenaSize)}
+	pages := make([]*leafPage, n)
+	for i := range pages {
+		pages[i] = pool.page()
+	}
+	return &shredder{cols: cols, leaves: leaves, pages: pages}, nil
 }
 
-// endBatch marks the rows shredded since the previous mark as one batch.
-func (sh *shredder) endBatch() {
-	for i, vs := range sh.values {
-		sh.ends[i] = append(sh.ends[i], len(vs))
-	}
-}
-
-// batches returns the number of completed batches.
-func (sh *shredder) batches() int { return len(sh.ends[0]) }
-
-// valueCount returns the number of values shredded since the last reset.
-func (sh *shredder) valueCount() int {
-	n := 0
-	for _, vs := range sh.values {
-		n += len(vs)
-	}
-	return n
-}
-
-// shred appends the values of row to the per-column buffers. On error the buffers may
-// hold part of the row; the writer is unusable afterwards.
+// shred appends the values of row to the open pages. On error the pages may hold part
+// of the row; the writer is unusable afterwards.
 func (sh *shredder) shred(row record.Row) error {
 	if len(row) != len(sh.cols) {
 		return fmt.Errorf("row has %d values, schema has %d fields", len(row), len(sh.cols))
@@ -112,28 +81,6 @@ func (sh *shredder) shred(row record.Row) error {
 		}
 	}
 	return nil
-}
-
-// reset empties the per-column buffers and the arena. The values left beyond the
-// buffers' lengths point only into the arena, never into caller memory. An arena grown
-// far past its usual size by a batch of huge strings is dropped rather than kept.
-func (sh *shredder) reset() {
-	for i, vs := range sh.values {
-		sh.values[i] = vs[:0]
-		sh.ends[i] = sh.ends[i][:0]
-	}
-	if cap(sh.arena) > maxArena {
-		sh.arena = make([]byte, 0, arenaSize)
-	}
-	sh.arena = sh.arena[:0]
-}
-
-// bytes copies s into the arena and returns the copy. When the arena grows, values
-// already shredded keep pointing into the previous array, which stays valid.
-func (sh *shredder) bytes(s string) []byte {
-	start := len(sh.arena)
-	sh.arena = append(sh.arena, s...)
-	return sh.arena[start:len(sh.arena):len(sh.arena)]
 }
 
 // emit appends the values of v for column c. rep is the repetition level of the first
@@ -182,20 +129,25 @@ func (sh *shredder) emit(c *column, v *record.Value, rep, def, depth int) error 
 	return sh.leaf(c, v, rep, def+1)
 }
 
-// leaf appends the one value of a non-null scalar v, with its levels, to c's column.
-// The value is built in place in its slot: building it on the stack and appending it
-// stalls on store forwarding.
+// maxPageValues bounds the bytes of values in one page: Parquet page sizes are 32-bit.
+// Pages are cut at pageSize, so only a single enormous row could come near it.
+const maxPageValues = 1 << 30
+
+// leaf appends the one value of a non-null scalar v, with its levels, to c's page.
 func (sh *shredder) leaf(c *column, v *record.Value, rep, def int) error {
-	var pv *parquet.Value
+	pg := sh.pages[c.leaf]
+	var n int64
 	switch c.typ {
 	case schema.String, schema.JSON:
 		if v.Kind != record.String && v.Kind != record.JSON {
 			return kindError(c, v)
 		}
-		b := sh.bytes(v.S)
-		pv = sh.slot(c.leaf)
-		*pv = parquet.ByteArrayValue(b)
-		sh.size += int64(len(v.S)) + 4
+		if len(pg.data)+len(v.S) > maxPageValues {
+			return fmt.Errorf("field %q: %d bytes of strings do not fit in one Parquet page", c.path, len(pg.data)+len(v.S))
+		}
+		pg.data = append(pg.data, v.S...)
+		pg.offs = append(pg.offs, uint32(len(pg.data)))
+		n = int64(len(v.S)) + 4
 	case schema.Int, schema.Timestamp:
 		want := record.Int
 		if c.typ == schema.Timestamp {
@@ -204,9 +156,8 @@ func (sh *shredder) leaf(c *column, v *record.Value, rep, def int) error {
 		if v.Kind != want {
 			return kindError(c, v)
 		}
-		pv = sh.slot(c.leaf)
-		*pv = parquet.Int64Value(v.I)
-		sh.size += 8
+		pg.ints = append(pg.ints, v.I)
+		n = 8
 	case schema.Float:
 		f := v.F
 		switch v.Kind {
@@ -216,51 +167,49 @@ func (sh *shredder) leaf(c *column, v *record.Value, rep, def int) error {
 		default:
 			return kindError(c, v)
 		}
-		pv = sh.slot(c.leaf)
-		*pv = parquet.DoubleValue(f)
-		sh.size += 8
+		pg.floats = append(pg.floats, f)
+		n = 8
 	case schema.Bool:
 		if v.Kind != record.Bool {
 			return kindError(c, v)
 		}
-		pv = sh.slot(c.leaf)
-		*pv = parquet.BooleanValue(v.I == 1)
-		sh.size++
+		pg.bools = append(pg.bools, v.I == 1)
+		n = 1
 	case schema.Date:
 		if v.Kind != record.Date {
 			return kindError(c, v)
 		}
-		pv = sh.slot(c.leaf)
-		*pv = parquet.Int32Value(int32(v.I))
-		sh.size += 4
+		pg.ints = append(pg.ints, int64(int32(v.I)))
+		n = 4
 	default:
 		return kindError(c, v)
 	}
-	pv.SetRepetitionLevel(rep)
-	pv.SetDefinitionLevel(def)
-	pv.SetColumnIndex(c.leaf)
+	sh.level(pg, c.leaf, rep, def)
+	pg.size += n
+	sh.size += n
+	if pg.size >= pageSize {
+		sh.full = true
+	}
 	return nil
 }
 
-// slot appends a zero value to leaf column col and returns a pointer to it.
-func (sh *shredder) slot(col int) *parquet.Value {
-	vs := sh.values[col]
-	if len(vs) == cap(vs) {
-		vs = slices.Grow(vs, 1)
+// level appends the levels of one slot of leaf column col.
+func (sh *shredder) level(pg *leafPage, col, rep, def int) {
+	pg.def = append(pg.def, byte(def))
+	if sh.leaves[col].maxRep > 0 {
+		pg.rep = append(pg.rep, byte(rep))
 	}
-	vs = vs[:len(vs)+1]
-	sh.values[col] = vs
-	return &vs[len(vs)-1]
+	if rep == 0 {
+		pg.rows++
+	}
 }
 
 // nulls appends one null at the given levels to every leaf column under c.
 func (sh *shredder) nulls(c *column, rep, def int) {
 	for i := c.leaf; i < c.leaf+c.leaves; i++ {
-		pv := sh.slot(i)
-		*pv = parquet.Value{}
-		pv.SetRepetitionLevel(rep)
-		pv.SetDefinitionLevel(def)
-		pv.SetColumnIndex(i)
+		pg := sh.pages[i]
+		pg.nulls++
+		sh.level(pg, i, rep, def)
 	}
 }
 

@@ -1,0 +1,254 @@
+package format
+
+import (
+	"cmp"
+	"encoding/binary"
+	"fmt"
+	"hash/crc32"
+	"math"
+	"math/bits"
+
+	"github.com/parquet-go/parquet-go/encoding/delta"
+	"github.com/parquet-go/parquet-go/encoding/rle"
+	"github.com/parquet-go/parquet-go/encoding/thrift"
+	pformat "github.com/parquet-go/parquet-go/format"
+)
+
+// encodedPage is one finished data page (v2) of a column chunk: its header and body as
+// they go to the file, and what the column chunk's metadata and page indexes need.
+type encodedPage struct {
+	chunks       [][]byte // page header, levels and compressed values, in pageChunk pieces
+	size         int64    // bytes in chunks
+	headerLen    int64
+	uncompressed int64 // the page's size without header before compression
+	values       int64 // value slots, nulls included
+	nulls        int64
+	rows         int64
+	min, max     []byte // bounds of the non-null values, plain-encoded; empty if all null
+	err          error
+}
+
+// write copies parts, one after the other, into room taken from pool.
+func (ep *encodedPage) write(pool *pagePool, parts ...[]byte) {
+	n := 0
+	for _, b := range parts {
+		n += len(b)
+	}
+	var dst []byte
+	for _, b := range parts {
+		for len(b) > 0 {
+			if len(dst) == 0 {
+				dst = pool.take(n)
+				ep.chunks = append(ep.chunks, dst)
+				ep.size += int64(len(dst))
+			}
+			k := copy(dst, b)
+			dst, b, n = dst[k:], b[k:], n-k
+		}
+	}
+}
+
+// pageEncoder holds the scratch buffers of one goroutine encoding pages.
+type pageEncoder struct {
+	rep, def, vals, comp []byte
+	i32                  []int32
+	proto                thrift.CompactProtocol
+}
+
+var (
+	deltaInts    delta.BinaryPackedEncoding
+	deltaLengths delta.LengthByteArrayEncoding
+)
+
+// encode encodes pg, a page of leaf column l, into ep: RLE levels, values in the kind's
+// encoding compressed by codec, a CRC over the levels and compressed values (as the
+// format defines it for v2 pages), and the page's bounds.
+func (e *pageEncoder) encode(l *leafColumn, pg *leafPage, codec *zstdCodec, pool *pagePool, ep *encodedPage) error {
+	var err error
+	e.rep = e.rep[:0]
+	if l.maxRep > 0 {
+		enc := rle.Encoding{BitWidth: bits.Len8(l.maxRep)}
+		if e.rep, err = enc.EncodeLevels(e.rep, pg.rep); err != nil {
+			return fmt.Errorf("repetition levels: %w", err)
+		}
+	}
+	e.def = e.def[:0]
+	if l.maxDef > 0 {
+		enc := rle.Encoding{BitWidth: bits.Len8(l.maxDef)}
+		if e.def, err = enc.EncodeLevels(e.def, pg.def); err != nil {
+			return fmt.Errorf("definition levels: %w", err)
+		}
+	}
+	if err := e.values(l.kind, pg); err != nil {
+		return err
+	}
+	if e.comp, err = codec.Encode(e.comp, e.vals); err != nil {
+		return err
+	}
+	crc := crc32.Update(crc32.Update(crc32.ChecksumIEEE(e.rep), crc32.IEEETable, e.def), crc32.IEEETable, e.comp)
+	levels := len(e.rep) + len(e.def)
+	h := pformat.PageHeader{
+		Type:                 pformat.DataPageV2,
+		UncompressedPageSize: int32(levels + len(e.vals)),
+		CompressedPageSize:   int32(levels + len(e.comp)),
+		CRC:                  int32(crc),
+		DataPageHeaderV2: thrift.New(pformat.DataPageHeaderV2{
+			NumValues:                  int32(pg.slots()),
+			NumNulls:                   int32(pg.nulls),
+			NumRows:                    int32(pg.rows),
+			Encoding:                   l.kind.encoding(),
+			DefinitionLevelsByteLength: int32(len(e.def)),
+			RepetitionLevelsByteLength: int32(len(e.rep)),
+			IsCompressed:               thrift.New(true),
+		}),
+	}
+	header, err := thrift.Marshal(&e.proto, &h)
+	if err != nil {
+		return fmt.Errorf("page header: %w", err)
+	}
+	ep.write(pool, header, e.rep, e.def, e.comp)
+	ep.headerLen = int64(len(header))
+	ep.uncompressed = int64(levels + len(e.vals))
+	ep.values, ep.nulls, ep.rows = int64(pg.slots()), int64(pg.nulls), int64(pg.rows)
+	ep.min, ep.max = pageBounds(l.kind, pg, ep.min[:0], ep.max[:0])
+	return nil
+}
+
+// values encodes the page's non-null values into e.vals.
+func (e *pageEncoder) values(k leafKind, pg *leafPage) error {
+	var err error
+	e.vals = e.vals[:0]
+	switch k {
+	case byteArrayLeaf:
+		e.vals, err = deltaLengths.EncodeByteArray(e.vals, pg.data, pg.offs)
+	case int64Leaf:
+		e.vals, err = deltaInts.EncodeInt64(e.vals, pg.ints)
+	case int32Leaf:
+		e.i32 = e.i32[:0]
+		for _, v := range pg.ints {
+			e.i32 = append(e.i32, int32(v))
+		}
+		e.vals, err = deltaInts.EncodeInt32(e.vals, e.i32)
+	case doubleLeaf:
+		for _, f := range pg.floats {
+			e.vals = binary.LittleEndian.AppendUint64(e.vals, math.Float64bits(f))
+		}
+	case boolLeaf:
+		e.vals = appendBits(e.vals, pg.bools)
+	}
+	if err != nil {
+		return fmt.Errorf("values: %w", err)
+	}
+	return nil
+}
+
+// appendBits appends bs bit-packed, least significant bit first (PLAIN booleans).
+func appendBits(dst []byte, bs []bool) []byte {
+	for i := 0; i < len(bs); i += 8 {
+		var b byte
+		for j, v := range bs[i:min(i+8, len(bs))] {
+			if v {
+				b |= 1 << j
+			}
+		}
+		dst = append(dst, b)
+	}
+	return dst
+}
+
+// pageBounds appends the plain encodings of the smallest and largest non-null values of
+// pg to lo and hi, in the column's sort order (signed integers, floats without NaN,
+// unsigned bytes). A page of nulls (or of NaNs only) has empty bounds.
+func pageBounds(k leafKind, pg *leafPage, lo, hi []byte) ([]byte, []byte) {
+	switch k {
+	case byteArrayLeaf:
+		n := len(pg.offs) - 1
+		if n <= 0 {
+			return lo, hi
+		}
+		// Values are compared by their first eight bytes first, as big-endian numbers,
+		// and in full only when those are equal.
+		value := func(i int) []byte { return pg.data[pg.offs[i]:pg.offs[i+1]] }
+		minV, maxV := value(0), value(0)
+		minK, maxK := prefix8(minV), prefix8(maxV)
+		for i := 1; i < n; i++ {
+			v := value(i)
+			k := prefix8(v)
+			if k < minK || k == minK && string(v) < string(minV) {
+				minV, minK = v, k
+			} else if k > maxK || k == maxK && string(v) > string(maxV) {
+				maxV, maxK = v, k
+			}
+		}
+		return append(lo, minV...), append(hi, maxV...)
+	case int64Leaf, int32Leaf:
+		if len(pg.ints) == 0 {
+			return lo, hi
+		}
+		minV, maxV := pg.ints[0], pg.ints[0]
+		for _, v := range pg.ints[1:] {
+			minV, maxV = min(minV, v), max(maxV, v)
+		}
+		if k == int32Leaf {
+			return binary.LittleEndian.AppendUint32(lo, uint32(int32(minV))), binary.LittleEndian.AppendUint32(hi, uint32(int32(maxV)))
+		}
+		return binary.LittleEndian.AppendUint64(lo, uint64(minV)), binary.LittleEndian.AppendUint64(hi, uint64(maxV))
+	case doubleLeaf:
+		seen := false
+		var minV, maxV float64
+		for _, f := range pg.floats {
+			switch {
+			case math.IsNaN(f):
+			case !seen:
+				minV, maxV, seen = f, f, true
+			default:
+				minV, maxV = min(minV, f), max(maxV, f)
+			}
+		}
+		if !seen {
+			return lo, hi
+		}
+		return binary.LittleEndian.AppendUint64(lo, math.Float64bits(minV)), binary.LittleEndian.AppendUint64(hi, math.Float64bits(maxV))
+	case boolLeaf:
+		if len(pg.bools) == 0 {
+			return lo, hi
+		}
+		minV, maxV := byte(1), byte(0)
+		for _, b := range pg.bools {
+			if b {
+				maxV = 1
+			} else {
+				minV = 0
+			}
+		}
+		return append(lo, minV), append(hi, maxV)
+	}
+	return lo, hi
+}
+
+// prefix8 returns the first eight bytes of v as a big-endian number, zero-padded: it
+// orders values as their bytes do, except that values equal in it may still differ.
+func prefix8(v []byte) uint64 {
+	if len(v) >= 8 {
+		return binary.BigEndian.Uint64(v)
+	}
+	var b [8]byte
+	copy(b[:], v)
+	return binary.BigEndian.Uint64(b[:])
+}
+
+// compareBounds compares two plain-encoded values of kind k in the column's sort order.
+func compareBounds(k leafKind, a, b []byte) int {
+	switch k {
+	case int64Leaf:
+		x, y := int64(binary.LittleEndian.Uint64(a)), int64(binary.LittleEndian.Uint64(b))
+		return cmp.Compare(x, y)
+	case int32Leaf:
+		x, y := int32(binary.LittleEndian.Uint32(a)), int32(binary.LittleEndian.Uint32(b))
+		return cmp.Compare(x, y)
+	case doubleLeaf:
+		x, y := math.Float64frombits(binary.LittleEndian.Uint64(a)), math.Float64frombits(binary.LittleEndian.Uint64(b))
+		return cmp.Compare(x, y)
+	}
+	return cmp.Compare(string(a), string(b))
+}
