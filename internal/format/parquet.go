@@ -226,7 +226,7 @@ func (p *parquetWriter) fail(err error) error {
 // there are several workers (waiting for one to be free).
 func (p *parquetWriter) cut(i int) {
 	pg := p.sh.pages[i]
-	p.sh.pages[i] = p.pool.page()
+	p.sh.pages[i] = p.pool.page(i)
 	ep := &encodedPage{}
 	p.chunks[i] = append(p.chunks[i], ep)
 	if p.sem == nil {
@@ -247,7 +247,7 @@ func (p *parquetWriter) encode(i int, pg *leafPage, ep *encodedPage) {
 	enc := p.pool.encoder()
 	ep.err = enc.encode(&p.leaves[i], pg, p.codec, p.pool, ep)
 	p.pool.putEncoder(enc)
-	p.pool.putPage(pg)
+	p.pool.putPage(i, pg)
 }
 
 // flushRowGroup ends the open pages, waits for every page of the row group to be
@@ -308,8 +308,8 @@ func (p *parquetWriter) Close() error {
 	if err := writeFooter(p.out, &p.meta, make([]int64, len(p.meta.RowGroups)), p.colIdx, p.offIdx); err != nil {
 		return p.fail(err)
 	}
-	for _, pg := range p.sh.pages {
-		p.pool.putPage(pg)
+	for i, pg := range p.sh.pages {
+		p.pool.putPage(i, pg)
 	}
 	p.sh.pages = nil
 	p.err = errClosed

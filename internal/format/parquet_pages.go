@@ -6,11 +6,12 @@ import "sync"
 // scratch space of the goroutines that encode them. Every garbage collection empties a
 // sync.Pool, so a writer in a busy process would otherwise reallocate them over and
 // over. The pool holds at most the pages of the largest row group written so far, plus
-// one open page per column and per encoding goroutine; a page grown far past the usual
-// size by huge values is dropped rather than kept.
+// about two open pages per column; a page grown far past the usual size by huge values
+// is dropped rather than kept. Open pages are kept per column, so a page's buffers keep
+// the shape of one column's values instead of growing to fit every column's.
 type pagePool struct {
 	mu       sync.Mutex
-	pages    []*leafPage
+	pages    [][]*leafPage // per column: a page keeps the shape of its column's values
 	encoders []*pageEncoder
 	// Encoded pages live in chunks of pageChunk bytes, handed out in order: pages of
 	// every column share them, so a page of a few hundred bytes takes a few hundred
@@ -28,29 +29,34 @@ const pageChunk = 64 << 10
 // maxKeptPage is the largest buffer capacity a page keeps when it goes back to the pool.
 const maxKeptPage = 4 << 20
 
-// page returns an empty open page.
-func (p *pagePool) page() *leafPage {
+// page returns an empty open page for column i.
+func (p *pagePool) page(i int) *leafPage {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if n := len(p.pages); n > 0 {
-		pg := p.pages[n-1]
-		p.pages = p.pages[:n-1]
-		return pg
+	if i < len(p.pages) {
+		if n := len(p.pages[i]); n > 0 {
+			pg := p.pages[i][n-1]
+			p.pages[i] = p.pages[i][:n-1]
+			return pg
+		}
 	}
 	pg := &leafPage{}
 	pg.reset()
 	return pg
 }
 
-// putPage takes back an open page once it has been encoded.
-func (p *pagePool) putPage(pg *leafPage) {
+// putPage takes back an open page of column i once it has been encoded.
+func (p *pagePool) putPage(i int, pg *leafPage) {
 	if cap(pg.data) > maxKeptPage {
 		return
 	}
 	pg.reset()
 	p.mu.Lock()
-	p.pages = append(p.pages, pg)
-	p.mu.Unlock()
+	defer p.mu.Unlock()
+	for len(p.pages) <= i {
+		p.pages = append(p.pages, nil)
+	}
+	p.pages[i] = append(p.pages[i], pg)
 }
 
 // take returns room for up to n bytes of an encoded page (at least one byte), from

@@ -64,7 +64,7 @@ func newShredder(s schema.Schema, leaves []leafColumn, pool *pagePool) (*shredde
 	}
 	pages := make([]*leafPage, n)
 	for i := range pages {
-		pages[i] = pool.page()
+		pages[i] = pool.page(i)
 	}
 	return &shredder{cols: cols, leaves: leaves, pages: pages}, nil
 }
