@@ -135,7 +135,7 @@ func NewParquet(w io.Writer, s schema.Schema, opt ParquetOptions) (Writer, error
 		return nil, fmt.Errorf("parquet schema: %w", err)
 	}
 	p := &parquetWriter{
-		out: &offsetWriter{w: w}, leaves: leaves, sh: sh, codec: codec, pool: pool, opt: opt,
+		out: &offsetWriter{w: w}, leaves: leaves, sh: sh, codec: codec, pool: pool, arena: &pageArena{pool: pool}, opt: opt,
 		meta: meta, chunks: make([][]*encodedPage, len(leaves)),
 	}
 	if opt.Workers > 1 {
@@ -172,6 +172,7 @@ type parquetWriter struct {
 	sh     *shredder
 	codec  *zstdCodec
 	pool   *pagePool
+	arena  *pageArena // room for the encoded pages of the current row group
 	opt    ParquetOptions
 	meta   pformat.FileMetaData
 	chunks [][]*encodedPage // per column: the current row group's pages, in order
@@ -217,7 +218,9 @@ func (p *parquetWriter) Write(row record.Row) error {
 	return nil
 }
 
+// fail makes err sticky, once no page is being encoded any more.
 func (p *parquetWriter) fail(err error) error {
+	p.wg.Wait()
 	p.err = err
 	return err
 }
@@ -245,7 +248,7 @@ func (p *parquetWriter) cut(i int) {
 // encode encodes page pg of column i into ep and gives pg back to the pool.
 func (p *parquetWriter) encode(i int, pg *leafPage, ep *encodedPage) {
 	enc := p.pool.encoder()
-	ep.err = enc.encode(&p.leaves[i], pg, p.codec, p.pool, ep)
+	ep.err = enc.encode(&p.leaves[i], pg, p.codec, p.arena, ep)
 	p.pool.putEncoder(enc)
 	p.pool.putPage(i, pg)
 }
@@ -277,7 +280,7 @@ func (p *parquetWriter) flushRowGroup() error {
 		clear(p.chunks[i])
 		p.chunks[i] = p.chunks[i][:0]
 	}
-	p.pool.release()
+	p.arena.release()
 	if err != nil {
 		return err
 	}

@@ -28,8 +28,8 @@ type encodedPage struct {
 	err          error
 }
 
-// write copies parts, one after the other, into room taken from pool.
-func (ep *encodedPage) write(pool *pagePool, parts ...[]byte) {
+// write copies parts, one after the other, into room taken from arena.
+func (ep *encodedPage) write(arena *pageArena, parts ...[]byte) {
 	n := 0
 	for _, b := range parts {
 		n += len(b)
@@ -38,7 +38,7 @@ func (ep *encodedPage) write(pool *pagePool, parts ...[]byte) {
 	for _, b := range parts {
 		for len(b) > 0 {
 			if len(dst) == 0 {
-				dst = pool.take(n)
+				dst = arena.take(n)
 				ep.chunks = append(ep.chunks, dst)
 				ep.size += int64(len(dst))
 			}
@@ -63,7 +63,7 @@ var (
 // encode encodes pg, a page of leaf column l, into ep: RLE levels, values in the kind's
 // encoding compressed by codec, a CRC over the levels and compressed values (as the
 // format defines it for v2 pages), and the page's bounds.
-func (e *pageEncoder) encode(l *leafColumn, pg *leafPage, codec *zstdCodec, pool *pagePool, ep *encodedPage) error {
+func (e *pageEncoder) encode(l *leafColumn, pg *leafPage, codec *zstdCodec, arena *pageArena, ep *encodedPage) error {
 	var err error
 	e.rep = e.rep[:0]
 	if l.maxRep > 0 {
@@ -106,7 +106,7 @@ func (e *pageEncoder) encode(l *leafColumn, pg *leafPage, codec *zstdCodec, pool
 	if err != nil {
 		return fmt.Errorf("page header: %w", err)
 	}
-	ep.write(pool, header, e.rep, e.def, e.comp)
+	ep.write(arena, header, e.rep, e.def, e.comp)
 	ep.headerLen = int64(len(header))
 	ep.uncompressed = int64(levels + len(e.vals))
 	ep.values, ep.nulls, ep.rows = int64(pg.slots()), int64(pg.nulls), int64(pg.rows)

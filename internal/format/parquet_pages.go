@@ -13,12 +13,7 @@ type pagePool struct {
 	mu       sync.Mutex
 	pages    [][]*leafPage // per column: a page keeps the shape of its column's values
 	encoders []*pageEncoder
-	// Encoded pages live in chunks of pageChunk bytes, handed out in order: pages of
-	// every column share them, so a page of a few hundred bytes takes a few hundred
-	// bytes. The chunks of a row group are released together once it is written.
-	free [][]byte // unused chunks
-	used [][]byte // chunks holding pages of the current row group
-	room []byte   // the unused end of the last chunk in used
+	chunks   [][]byte // unused chunks of pageChunk bytes for encoded pages
 }
 
 // pageChunk is the allocation unit of encoded pages: large enough that few pages span
@@ -59,34 +54,59 @@ func (p *pagePool) putPage(i int, pg *leafPage) {
 	p.pages[i] = append(p.pages[i], pg)
 }
 
-// take returns room for up to n bytes of an encoded page (at least one byte), from
-// the current chunk or a new one.
-func (p *pagePool) take(n int) []byte {
+// chunk returns a chunk of pageChunk bytes.
+func (p *pagePool) chunk() []byte {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if len(p.room) == 0 {
-		var c []byte
-		if k := len(p.free); k > 0 {
-			c, p.free = p.free[k-1], p.free[:k-1]
-		} else {
-			c = make([]byte, pageChunk)
-		}
-		p.used = append(p.used, c)
-		p.room = c
+	if k := len(p.chunks); k > 0 {
+		c := p.chunks[k-1]
+		p.chunks = p.chunks[:k-1]
+		return c
 	}
-	k := min(n, len(p.room))
-	b := p.room[:k:k]
-	p.room = p.room[k:]
+	return make([]byte, pageChunk)
+}
+
+// putChunks takes back chunks whose pages are written.
+func (p *pagePool) putChunks(cs [][]byte) {
+	p.mu.Lock()
+	p.chunks = append(p.chunks, cs...)
+	p.mu.Unlock()
+}
+
+// pageArena hands out the room for one writer's encoded pages, in order, from chunks of
+// its pool: pages of every column share a chunk, so a page of a few hundred bytes takes
+// a few hundred bytes. The chunks of a row group go back to the pool together once it
+// is written. The arena belongs to its writer, so the pages of a writer abandoned while
+// encoding never land in chunks another writer uses.
+type pageArena struct {
+	pool *pagePool
+	mu   sync.Mutex // the writer's encoding goroutines take room at the same time
+	used [][]byte   // chunks holding pages of the current row group
+	room []byte     // the unused end of the last chunk in used
+}
+
+// take returns room for up to n bytes (at least one) in the current chunk or a new one.
+func (a *pageArena) take(n int) []byte {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(a.room) == 0 {
+		c := a.pool.chunk()
+		a.used = append(a.used, c)
+		a.room = c
+	}
+	k := min(n, len(a.room))
+	b := a.room[:k:k]
+	a.room = a.room[k:]
 	return b
 }
 
-// release makes every chunk taken so far free again: the pages in them are written.
-func (p *pagePool) release() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.free = append(p.free, p.used...)
-	clear(p.used)
-	p.used, p.room = p.used[:0], nil
+// release gives every chunk taken so far back to the pool: their pages are written.
+func (a *pageArena) release() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.pool.putChunks(a.used)
+	clear(a.used)
+	a.used, a.room = a.used[:0], nil
 }
 
 // encoder returns the scratch space for encoding one page.

@@ -5,10 +5,11 @@ import "math/bits"
 // Filter sizing. A filter is built for growth times the keys it must hold, at
 // bloomBitsPerKey bits per key of that capacity, and rebuilt larger when the spilled
 // keys outgrow the capacity: it costs between bloomBitsPerKey and
-// bloomBitsPerKey·growth bits per spilled key (1.25–1.9 bytes), and its false-positive
-// rate is about 1% at most (at capacity; see TestBloom).
+// bloomBitsPerKey·growth bits per spilled key (2–3 bytes), and its false-positive rate
+// is about 0.1% at most (at capacity; see TestBloom). Each false positive costs a read
+// from the spill file, so the filter is sized for few of them.
 const (
-	bloomBitsPerKey = 10
+	bloomBitsPerKey = 16
 	bloomGrowthNum  = 3 // growth = 3/2
 	bloomGrowthDen  = 2
 	blockWords      = 8 // 512 bits, one cache line

@@ -134,8 +134,8 @@ func TestBloom(t *testing.T) {
 			fp++
 		}
 	}
-	if rate := float64(fp) / n; rate > 0.02 {
-		t.Errorf("false-positive rate %.4f at capacity, want < 0.02", rate)
+	if rate := float64(fp) / n; rate > 0.002 {
+		t.Errorf("false-positive rate %.4f at capacity, want < 0.002", rate)
 	}
 	t.Logf("false-positive rate at capacity: %.4f, %.2f bits per key", float64(fp)/n, float64(f.bytes()*8)/float64(f.cap))
 }

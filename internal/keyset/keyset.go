@@ -7,19 +7,19 @@
 // them and a key is rewritten about log2(spilled/MemKeys)/2 times. One split-block
 // Bloom filter covers every spilled key; a key missing from the table is looked up on
 // disk only when the filter says it may be there (a duplicate, or a false positive for
-// at most about 1% of new keys): per run, largest first, a binary search of the run's
+// at most about 0.1% of new keys): per run, largest first, a binary search of the run's
 // sparse index, then one 2 KiB read.
 //
 // Memory, bounded by MemKeys and the spilled key count:
 //   - table: 16·(2^⌈log2(2·MemKeys)⌉+64) bytes, 4 MiB at the default MemKeys of 1<<17;
 //     it starts at 16 KiB and doubles as keys arrive, so a small set stays small;
-//   - filter: 1.25 to 1.9 bytes per spilled key (10 to 15 bits), rebuilt from the
+//   - filter: 2 to 3 bytes per spilled key (16 to 24 bits), rebuilt from the
 //     runs, 1.5 times larger, when the spilled keys outgrow it;
 //   - sparse indexes: 8 bytes per 128 spilled keys, 0.0625 bytes per key;
 //   - buffers: 2 KiB for lookups; during a merge 64 KiB per merged run plus one for
 //     the output, and during a filter rebuild 64 KiB.
 //
-// At 10M keys that is about 4 + 14 + 0.6 MiB, against some 300 MiB for a
+// At 10M keys that is about 4 + 23 + 0.6 MiB, against some 300 MiB for a
 // map[[16]byte]struct{}. Disk use is 16 bytes per spilled key, twice that at most
 // during a merge where the file system can punch holes (Linux: ext4, xfs, tmpfs, ...),
 // else up to the total written. Add allocates nothing except when it spills.
