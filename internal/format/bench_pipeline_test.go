@@ -157,9 +157,9 @@ func liveHeap() uint64 {
 // a collection (taken every 20 pages, untimed) above the heap before the writer
 // existed: the writer's resident memory plus any page bodies it still references.
 // Run with -benchtime=1000000x -cpu=1 for the 1M-row, one-core figures.
-// BenchmarkParquetWritePipeline writes the benchmark stream's rows with one column
-// worker (the caller's goroutine does everything) and with one per CPU: ns/op is the
-// wall time per row, rows/cpu-s the throughput per core.
+//
+// It runs with one page worker (the caller's goroutine does everything) and with one
+// per CPU: ns/op is the wall time per row, rows/cpu-s the throughput per core.
 func BenchmarkParquetWritePipeline(b *testing.B) {
 	for _, workers := range []int{1, runtime.GOMAXPROCS(0)} {
 		b.Run("workers="+strconv.Itoa(workers), func(b *testing.B) { benchParquetPipeline(b, workers) })

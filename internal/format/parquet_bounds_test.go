@@ -7,6 +7,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/parquet-go/parquet-go"
 
@@ -32,25 +33,28 @@ func TestPageBounds(t *testing.T) {
 		kind     leafKind
 		pg       *leafPage
 		min, max string
+		ok, nan  bool
 	}{
-		{"strings", byteArrayLeaf, strs("m", "b", "z", "q"), "b", "z"},
-		{"equal first eight bytes", byteArrayLeaf, strs("abcdefgh1", "abcdefgh0", "abcdefgh2", "abcdefgh"), "abcdefgh", "abcdefgh2"},
-		{"short values and a zero byte", byteArrayLeaf, strs("ab\x00", "ab", "ab\x00\x00"), "ab", "ab\x00\x00"},
-		{"the empty string", byteArrayLeaf, strs("x", "", "y"), "", "y"},
-		{"bytes above 0x7f sort after", byteArrayLeaf, strs("\xff", "a", "\x80zz"), "a", "\xff"},
-		{"no values", byteArrayLeaf, strs(), "", ""},
-		{"int64 signed", int64Leaf, &leafPage{ints: []int64{5, -7, math.MaxInt64, 0}}, le64(-7), le64(math.MaxInt64)},
-		{"int32 dates", int32Leaf, &leafPage{ints: []int64{-3, 19000, 2}}, le32(-3), le32(19000)},
-		{"doubles skip NaN", doubleLeaf, &leafPage{floats: []float64{math.NaN(), 2.5, -1, math.NaN()}}, f64(-1), f64(2.5)},
-		{"only NaN", doubleLeaf, &leafPage{floats: []float64{math.NaN()}}, "", ""},
-		{"booleans", boolLeaf, &leafPage{bools: []bool{true, false}}, "\x00", "\x01"},
-		{"true only", boolLeaf, &leafPage{bools: []bool{true, true}}, "\x01", "\x01"},
+		{"strings", byteArrayLeaf, strs("m", "b", "z", "q"), "b", "z", true, false},
+		{"equal first eight bytes", byteArrayLeaf, strs("abcdefgh1", "abcdefgh0", "abcdefgh2", "abcdefgh"), "abcdefgh", "abcdefgh2", true, false},
+		{"short values and a zero byte", byteArrayLeaf, strs("ab\x00", "ab", "ab\x00\x00"), "ab", "ab\x00\x00", true, false},
+		{"the empty string", byteArrayLeaf, strs("x", "", "y"), "", "y", true, false},
+		{"bytes above 0x7f sort after", byteArrayLeaf, strs("\xff", "a", "\x80zz"), "a", "\xff", true, false},
+		{"no values", byteArrayLeaf, strs(), "", "", false, false},
+		{"int64 signed", int64Leaf, &leafPage{ints: []int64{5, -7, math.MaxInt64, 0}}, le64(-7), le64(math.MaxInt64), true, false},
+		{"int32 dates", int32Leaf, &leafPage{ints: []int64{-3, 19000, 2}}, le32(-3), le32(19000), true, false},
+		{"doubles skip NaN", doubleLeaf, &leafPage{floats: []float64{math.NaN(), 2.5, -1, math.NaN()}}, f64(-1), f64(2.5), true, false},
+		{"only NaN", doubleLeaf, &leafPage{floats: []float64{math.NaN()}}, f64(math.NaN()), f64(math.NaN()), true, true},
+		{"zero bounds are signed", doubleLeaf, &leafPage{floats: []float64{0, 0}}, f64(math.Copysign(0, -1)), f64(0), true, false},
+		{"the empty string is a value", byteArrayLeaf, strs("", ""), "", "", true, false},
+		{"booleans", boolLeaf, &leafPage{bools: []bool{true, false}}, "\x00", "\x01", true, false},
+		{"true only", boolLeaf, &leafPage{bools: []bool{true, true}}, "\x01", "\x01", true, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			lo, hi := pageBounds(tc.kind, tc.pg, nil, nil)
-			if string(lo) != tc.min || string(hi) != tc.max {
-				t.Fatalf("bounds %q, %q; want %q, %q", lo, hi, tc.min, tc.max)
+			lo, hi, ok, nan := pageBounds(tc.kind, tc.pg, nil, nil)
+			if string(lo) != tc.min || string(hi) != tc.max || ok != tc.ok || nan != tc.nan {
+				t.Fatalf("bounds %q, %q (ok %v, NaN %v); want %q, %q (ok %v, NaN %v)", lo, hi, ok, nan, tc.min, tc.max, tc.ok, tc.nan)
 			}
 		})
 	}
@@ -66,6 +70,11 @@ func TestShortBounds(t *testing.T) {
 		{long, long[:16], "abcdefghijklmnoq"},
 		{"abcdefghijklmno\xffzz", "abcdefghijklmno\xff", "abcdefghijklmnp"},
 		{strings.Repeat("\xff", 20), strings.Repeat("\xff", 16), strings.Repeat("\xff", 20)},
+		// UTF-8 is cut between characters, and the maximum's last character incremented.
+		{"a" + strings.Repeat("é", 20), "a" + strings.Repeat("é", 7), "a" + strings.Repeat("é", 6) + "ê"},
+		{strings.Repeat("€", 10), strings.Repeat("€", 5), strings.Repeat("€", 4) + "₭"},
+		{"abcdefghijklmn" + strings.Repeat("\U0010FFFF", 3), "abcdefghijklmn", "abcdefghijklmo"},
+		{"abcdefghijklm\ud7ffzzzz", "abcdefghijklm\ud7ff", "abcdefghijklm\ue000"},
 	}
 	for _, tc := range cases {
 		if got := string(shortMin([]byte(tc.v))); got != tc.min {
@@ -76,6 +85,9 @@ func TestShortBounds(t *testing.T) {
 		}
 		if string(shortMax([]byte(tc.v))) < tc.v {
 			t.Errorf("shortMax(%q) sorts before the value", tc.v)
+		}
+		if utf8.ValidString(tc.v) && (!utf8.ValidString(tc.min) || !utf8.ValidString(tc.max)) {
+			t.Errorf("bounds of %q are not UTF-8", tc.v)
 		}
 	}
 }
@@ -141,5 +153,70 @@ func TestParquetChunkStatistics(t *testing.T) {
 	}
 	if nulls != 5000 {
 		t.Errorf("page null counts add up to %d, want 5000", nulls)
+	}
+}
+
+// TestParquetStatisticsEdgeCases covers bounds that are easy to get wrong: the empty
+// string as a page's minimum (a value, not a null page), pages of NaN only (not null
+// pages, and left out of the chunk's statistics and order), and values too long to keep
+// exactly in the chunk's statistics.
+func TestParquetStatisticsEdgeCases(t *testing.T) {
+	strCol := schema.Schema{Fields: []schema.Field{{Name: "s", Type: schema.String}}}
+	fltCol := schema.Schema{Fields: []schema.Field{{Name: "f", Type: schema.Float}}}
+	emptyFirst := []record.Row{{str("")}, {str("zzz")}}
+	for range 4000 {
+		emptyFirst = append(emptyFirst, record.Row{str("m" + strings.Repeat("x", 99))})
+	}
+	var nanFirst []record.Row
+	for i := range 40_000 {
+		f := math.NaN()
+		if i >= 20_000 {
+			f = float64(i - 30_000)
+		}
+		nanFirst = append(nanFirst, record.Row{flt(f)})
+	}
+	var long []record.Row
+	for i := range 3 {
+		long = append(long, record.Row{str(strings.Repeat(string(rune('a'+i)), 5000))})
+	}
+	f64 := func(f float64) string { return string(binary.LittleEndian.AppendUint64(nil, math.Float64bits(f))) }
+	cases := []struct {
+		name      string
+		s         schema.Schema
+		rows      []record.Row
+		nullPages string
+		order     string
+		min, max  string // the chunk's statistics
+	}{
+		{"empty string minimum", strCol, emptyFirst, "[false false false false]", "UNORDERED", "", "zzz"},
+		{"NaN pages", fltCol, nanFirst, "[false false false]", "UNORDERED", f64(-10_000), f64(9_999)},
+		{"values too long for the statistics", strCol, long, "[false]", "ASCENDING", "", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			file := writeParquet(t, tc.s, ParquetOptions{}, tc.rows)
+			f, err := parquet.OpenFile(bytes.NewReader(file), int64(len(file)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ci := f.ColumnIndexes()[0]
+			if got := fmt.Sprint(ci.NullPages); got != tc.nullPages {
+				t.Errorf("null pages %s, want %s", got, tc.nullPages)
+			}
+			if got := ci.BoundaryOrder.String(); got != tc.order {
+				t.Errorf("boundary order %s, want %s", got, tc.order)
+			}
+			st := f.Metadata().RowGroups[0].Columns[0].MetaData.Statistics
+			if string(st.MinValue) != tc.min || string(st.MaxValue) != tc.max {
+				t.Errorf("chunk bounds %q, %q; want %q, %q", st.MinValue, st.MaxValue, tc.min, tc.max)
+			}
+			if tc.name == "values too long for the statistics" && (string(ci.MinValues[0]) != strings.Repeat("a", 16) || string(ci.MaxValues[0]) != strings.Repeat("c", 15)+"d") {
+				t.Errorf("column index bounds %q, %q; want them shortened", ci.MinValues[0], ci.MaxValues[0])
+			}
+			_, got := readAllParquet(t, file)
+			if len(got) != len(tc.rows) {
+				t.Fatalf("read %d rows, want %d", len(got), len(tc.rows))
+			}
+		})
 	}
 }

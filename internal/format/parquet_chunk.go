@@ -3,6 +3,7 @@ package format
 import (
 	"encoding/binary"
 	"fmt"
+	"unicode/utf8"
 
 	"github.com/parquet-go/parquet-go/encoding/thrift"
 	pformat "github.com/parquet-go/parquet-go/format"
@@ -33,6 +34,7 @@ func writeChunk(out *offsetWriter, l *leafColumn, pages []*encodedPage) (pformat
 	}
 	oi := pformat.OffsetIndex{PageLocations: make([]pformat.PageLocation, 0, len(pages))}
 	var lo, hi []byte
+	have, exact := false, true // lo and hi hold bounds; every page's bounds were exact
 	var row int64
 	for _, ep := range pages {
 		if ep.err != nil {
@@ -49,50 +51,65 @@ func writeChunk(out *offsetWriter, l *leafColumn, pages []*encodedPage) (pformat
 		md.Statistics.NullCount += ep.nulls
 		md.TotalUncompressedSize += ep.headerLen + ep.uncompressed
 		md.TotalCompressedSize += ep.size
-		ci.NullPages = append(ci.NullPages, len(ep.min) == 0)
+		ci.NullPages = append(ci.NullPages, !ep.bounded)
 		ci.NullCounts = append(ci.NullCounts, ep.nulls)
-		if len(ep.min) == 0 {
-			ci.MinValues, ci.MaxValues = append(ci.MinValues, nil), append(ci.MaxValues, nil)
+		if !ep.bounded {
+			ci.MinValues, ci.MaxValues = append(ci.MinValues, []byte{}), append(ci.MaxValues, []byte{})
 			continue
 		}
-		minV, maxV := ep.min, ep.max
-		if l.kind == byteArrayLeaf {
-			minV, maxV = shortMin(minV), shortMax(maxV)
-		}
-		ci.MinValues = append(ci.MinValues, minV)
-		ci.MaxValues = append(ci.MaxValues, maxV)
-		if lo == nil || compareBounds(l.kind, ep.min, lo) < 0 {
-			lo = ep.min
-		}
-		if hi == nil || compareBounds(l.kind, ep.max, hi) > 0 {
-			hi = ep.max
+		// The page's buffers are reused once the row group is written: copies.
+		ci.MinValues = append(ci.MinValues, append([]byte{}, ep.idxMin...))
+		ci.MaxValues = append(ci.MaxValues, append([]byte{}, ep.idxMax...))
+		switch {
+		case ep.nan:
+		case !ep.exact:
+			exact = false
+		default:
+			if !have || compareBounds(l.kind, ep.min, lo) < 0 {
+				lo = ep.min
+			}
+			if !have || compareBounds(l.kind, ep.max, hi) > 0 {
+				hi = ep.max
+			}
+			have = true
 		}
 	}
-	ci.BoundaryOrder = boundaryOrder(l.kind, ci)
-	// The bounds are copied: the pages' buffers are reused once the row group is written.
-	md.Statistics.MinValue = append([]byte(nil), lo...)
-	md.Statistics.MaxValue = append([]byte(nil), hi...)
-	for i := range ci.MinValues {
-		ci.MinValues[i] = append([]byte(nil), ci.MinValues[i]...)
-		ci.MaxValues[i] = append([]byte(nil), ci.MaxValues[i]...)
+	ci.BoundaryOrder = boundaryOrder(l.kind, ci, pages)
+	if have && exact {
+		md.Statistics.MinValue = append([]byte{}, lo...)
+		md.Statistics.MaxValue = append([]byte{}, hi...)
 	}
 	return pformat.ColumnChunk{FileOffset: md.DataPageOffset, MetaData: md}, ci, oi, nil
 }
 
-// shortMin returns a byte-array minimum cut to columnIndexLimit bytes: a prefix sorts
-// no later than the value.
+// shortMin returns a byte-array minimum cut to at most columnIndexLimit bytes, at a
+// character boundary when the value is UTF-8: a prefix sorts no later than the value,
+// and a whole-character prefix is still a valid string.
 func shortMin(v []byte) []byte {
 	if len(v) <= columnIndexLimit {
 		return v
 	}
-	return v[:columnIndexLimit]
+	return v[:runeCut(v, columnIndexLimit)]
 }
 
-// shortMax returns a byte-array maximum cut to columnIndexLimit bytes with its last
-// byte that can be incremented incremented, which sorts after every value of the page;
-// a prefix of 0xFF bytes cannot be shortened and is kept whole.
+// shortMax returns a byte-array maximum cut to at most columnIndexLimit bytes with its
+// last character incremented, which sorts after every value of the page and stays
+// valid UTF-8 (as parquet-java's truncator does). A value that is not UTF-8 has its last
+// byte incremented instead. When no character can be incremented (a prefix of
+// U+10FFFF or 0xFF bytes) the value is kept whole.
 func shortMax(v []byte) []byte {
 	if len(v) <= columnIndexLimit {
+		return v
+	}
+	cut := runeCut(v, columnIndexLimit)
+	if p := v[:cut]; utf8.Valid(p) {
+		for end := len(p); end > 0; {
+			r, n := utf8.DecodeLastRune(p[:end])
+			end -= n
+			if next := nextRune(r); next >= 0 {
+				return utf8.AppendRune(append([]byte(nil), p[:end]...), next)
+			}
+		}
 		return v
 	}
 	out := append([]byte(nil), v[:columnIndexLimit]...)
@@ -105,22 +122,48 @@ func shortMax(v []byte) []byte {
 	return v
 }
 
+// runeCut returns the largest n <= limit such that v[:n] ends at a UTF-8 character
+// boundary (limit itself when v[limit] does not continue a character, or when no
+// boundary is within the last three bytes, as in text that is not UTF-8).
+func runeCut(v []byte, limit int) int {
+	for n := limit; n > 0 && n > limit-utf8.UTFMax; n-- {
+		if utf8.RuneStart(v[n]) {
+			return n
+		}
+	}
+	return limit
+}
+
+// nextRune returns the character after r, skipping surrogates, or -1 after U+10FFFF.
+func nextRune(r rune) rune {
+	switch r++; {
+	case r > utf8.MaxRune:
+		return -1
+	case r >= 0xD800 && r <= 0xDFFF:
+		return 0xE000
+	}
+	return r
+}
+
 // boundaryOrder says whether the pages' bounds (of the pages with values) ascend or
-// descend, so readers can binary-search the column index.
-func boundaryOrder(k leafKind, ci pformat.ColumnIndex) pformat.BoundaryOrder {
-	asc, desc := true, true
+// descend, so readers can binary-search the column index. NaN bounds order nothing.
+func boundaryOrder(k leafKind, ci pformat.ColumnIndex, pages []*encodedPage) pformat.BoundaryOrder {
+	asc, desc, started := true, true, false
 	var prevMin, prevMax []byte
-	for i, null := range ci.NullPages {
-		if null {
+	for i, ep := range pages {
+		if ep.nan {
+			return pformat.Unordered
+		}
+		if !ep.bounded {
 			continue
 		}
-		if prevMin != nil {
+		if started {
 			c1 := compareBounds(k, prevMin, ci.MinValues[i])
 			c2 := compareBounds(k, prevMax, ci.MaxValues[i])
 			asc = asc && c1 <= 0 && c2 <= 0
 			desc = desc && c1 >= 0 && c2 >= 0
 		}
-		prevMin, prevMax = ci.MinValues[i], ci.MaxValues[i]
+		prevMin, prevMax, started = ci.MinValues[i], ci.MaxValues[i], true
 	}
 	switch {
 	case asc:

@@ -11,7 +11,7 @@ import (
 )
 
 // zstdCodec is the page codec of one Parquet writer: zstd encoders created once and
-// reused for every page, one per column worker compressing at the same time.
+// reused for every page, one per page worker compressing at the same time.
 // parquet-go's own zstd.Codec keeps its encoders in a sync.Pool, which every garbage
 // collection empties, so a busy process kept building new encoders (each with a fresh
 // history buffer of a megabyte or more). Encode is safe for concurrent use; Decode is
@@ -88,6 +88,9 @@ func (c *zstdCodec) Encode(dst, src []byte) ([]byte, error) {
 		if len(pc.buf) < len(out) {
 			out = append(out[:0], pc.buf...)
 		}
+	}
+	if cap(pc.buf) > maxKeptPage {
+		pc.buf = nil // a huge page's frame is not kept for the next
 	}
 	c.mu.Lock()
 	c.free = append(c.free, pc)

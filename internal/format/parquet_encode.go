@@ -24,9 +24,24 @@ type encodedPage struct {
 	values       int64 // value slots, nulls included
 	nulls        int64
 	rows         int64
-	min, max     []byte // bounds of the non-null values, plain-encoded; empty if all null
-	err          error
+	// bounded tells that the page holds non-null values; idxMin and idxMax are then
+	// their bounds for the column index, plain-encoded (byte arrays shortened).
+	bounded        bool
+	idxMin, idxMax []byte
+	// nan tells that those values are all NaN: the bounds are NaN, which the chunk's
+	// statistics and the boundary order leave out.
+	nan bool
+	// exact tells that min and max hold the page's exact bounds, for the chunk's
+	// statistics; false when one is longer than maxStatBytes.
+	exact    bool
+	min, max []byte
+	err      error
 }
+
+// maxStatBytes is the longest exact bound kept for a column chunk's statistics: a chunk
+// with a longer one among its pages' bounds has no min and max in its statistics (as
+// parquet-java drops them), so huge values are not held twice nor copied to the footer.
+const maxStatBytes = 4 << 10
 
 // write copies parts, one after the other, into room taken from arena.
 func (ep *encodedPage) write(arena *pageArena, parts ...[]byte) {
@@ -51,6 +66,7 @@ func (ep *encodedPage) write(arena *pageArena, parts ...[]byte) {
 // pageEncoder holds the scratch buffers of one goroutine encoding pages.
 type pageEncoder struct {
 	rep, def, vals, comp []byte
+	lo, hi               []byte // plain-encoded bounds of numbers
 	i32                  []int32
 	proto                thrift.CompactProtocol
 }
@@ -110,7 +126,24 @@ func (e *pageEncoder) encode(l *leafColumn, pg *leafPage, codec *zstdCodec, aren
 	ep.headerLen = int64(len(header))
 	ep.uncompressed = int64(levels + len(e.vals))
 	ep.values, ep.nulls, ep.rows = int64(pg.slots()), int64(pg.nulls), int64(pg.rows)
-	ep.min, ep.max = pageBounds(l.kind, pg, ep.min[:0], ep.max[:0])
+	lo, hi, bounded, nan := pageBounds(l.kind, pg, e.lo[:0], e.hi[:0])
+	ep.bounded, ep.nan = bounded, nan
+	if bounded {
+		if l.kind != byteArrayLeaf {
+			e.lo, e.hi = lo, hi // the scratch grew; byte-array bounds are slices of the page
+		}
+		idxMin, idxMax := lo, hi
+		if l.kind == byteArrayLeaf {
+			idxMin, idxMax = shortMin(lo), shortMax(hi)
+		}
+		ep.idxMin = append(ep.idxMin[:0], idxMin...)
+		ep.idxMax = append(ep.idxMax[:0], idxMax...)
+		ep.exact = len(lo) <= maxStatBytes && len(hi) <= maxStatBytes
+		if ep.exact {
+			ep.min = append(ep.min[:0], lo...)
+			ep.max = append(ep.max[:0], hi...)
+		}
+	}
 	return nil
 }
 
@@ -156,15 +189,17 @@ func appendBits(dst []byte, bs []bool) []byte {
 	return dst
 }
 
-// pageBounds appends the plain encodings of the smallest and largest non-null values of
-// pg to lo and hi, in the column's sort order (signed integers, floats without NaN,
-// unsigned bytes). A page of nulls (or of NaNs only) has empty bounds.
-func pageBounds(k leafKind, pg *leafPage, lo, hi []byte) ([]byte, []byte) {
+// pageBounds returns the smallest and largest non-null values of pg in the column's sort
+// order (signed integers, floats, unsigned bytes), plain-encoded: byte arrays as slices of
+// the page, numbers appended to lo and hi. ok is false for a page of nulls. NaN is left
+// out of the bounds; a page whose only values are NaN has NaN bounds and nan set. A zero
+// minimum is -0.0 and a zero maximum +0.0, as the format asks of floating-point bounds.
+func pageBounds(k leafKind, pg *leafPage, lo, hi []byte) (minB, maxB []byte, ok, nan bool) {
 	switch k {
 	case byteArrayLeaf:
 		n := len(pg.offs) - 1
 		if n <= 0 {
-			return lo, hi
+			return nil, nil, false, false
 		}
 		// Values are compared by their first eight bytes first, as big-endian numbers,
 		// and in full only when those are equal.
@@ -180,20 +215,23 @@ func pageBounds(k leafKind, pg *leafPage, lo, hi []byte) ([]byte, []byte) {
 				maxV, maxK = v, k
 			}
 		}
-		return append(lo, minV...), append(hi, maxV...)
+		return minV, maxV, true, false
 	case int64Leaf, int32Leaf:
 		if len(pg.ints) == 0 {
-			return lo, hi
+			return nil, nil, false, false
 		}
 		minV, maxV := pg.ints[0], pg.ints[0]
 		for _, v := range pg.ints[1:] {
 			minV, maxV = min(minV, v), max(maxV, v)
 		}
 		if k == int32Leaf {
-			return binary.LittleEndian.AppendUint32(lo, uint32(int32(minV))), binary.LittleEndian.AppendUint32(hi, uint32(int32(maxV)))
+			return binary.LittleEndian.AppendUint32(lo, uint32(int32(minV))), binary.LittleEndian.AppendUint32(hi, uint32(int32(maxV))), true, false
 		}
-		return binary.LittleEndian.AppendUint64(lo, uint64(minV)), binary.LittleEndian.AppendUint64(hi, uint64(maxV))
+		return binary.LittleEndian.AppendUint64(lo, uint64(minV)), binary.LittleEndian.AppendUint64(hi, uint64(maxV)), true, false
 	case doubleLeaf:
+		if len(pg.floats) == 0 {
+			return nil, nil, false, false
+		}
 		seen := false
 		var minV, maxV float64
 		for _, f := range pg.floats {
@@ -206,12 +244,18 @@ func pageBounds(k leafKind, pg *leafPage, lo, hi []byte) ([]byte, []byte) {
 			}
 		}
 		if !seen {
-			return lo, hi
+			minV, maxV, nan = math.NaN(), math.NaN(), true
 		}
-		return binary.LittleEndian.AppendUint64(lo, math.Float64bits(minV)), binary.LittleEndian.AppendUint64(hi, math.Float64bits(maxV))
+		if minV == 0 {
+			minV = math.Copysign(0, -1)
+		}
+		if maxV == 0 {
+			maxV = 0
+		}
+		return binary.LittleEndian.AppendUint64(lo, math.Float64bits(minV)), binary.LittleEndian.AppendUint64(hi, math.Float64bits(maxV)), true, nan
 	case boolLeaf:
 		if len(pg.bools) == 0 {
-			return lo, hi
+			return nil, nil, false, false
 		}
 		minV, maxV := byte(1), byte(0)
 		for _, b := range pg.bools {
@@ -221,9 +265,9 @@ func pageBounds(k leafKind, pg *leafPage, lo, hi []byte) ([]byte, []byte) {
 				minV = 0
 			}
 		}
-		return append(lo, minV), append(hi, maxV)
+		return append(lo, minV), append(hi, maxV), true, false
 	}
-	return lo, hi
+	return nil, nil, false, false
 }
 
 // prefix8 returns the first eight bytes of v as a big-endian number, zero-padded: it

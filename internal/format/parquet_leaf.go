@@ -105,5 +105,10 @@ func (pg *leafPage) reset() {
 	}
 }
 
+// capBytes returns the memory the page's buffers hold.
+func (pg *leafPage) capBytes() int {
+	return cap(pg.rep) + cap(pg.def) + 8*cap(pg.ints) + 8*cap(pg.floats) + cap(pg.bools) + 4*cap(pg.offs) + cap(pg.data)
+}
+
 // slots returns the number of value slots, nulls included.
 func (pg *leafPage) slots() int { return len(pg.def) }

@@ -42,7 +42,7 @@ func (p *pagePool) page(i int) *leafPage {
 
 // putPage takes back an open page of column i once it has been encoded.
 func (p *pagePool) putPage(i int, pg *leafPage) {
-	if cap(pg.data) > maxKeptPage {
+	if pg.capBytes() > maxKeptPage {
 		return
 	}
 	pg.reset()
@@ -123,7 +123,7 @@ func (p *pagePool) encoder() *pageEncoder {
 
 // putEncoder takes back an encoder's scratch space.
 func (p *pagePool) putEncoder(e *pageEncoder) {
-	if cap(e.vals) > maxKeptPage || cap(e.comp) > maxKeptPage {
+	if cap(e.rep)+cap(e.def)+cap(e.vals)+cap(e.comp)+4*cap(e.i32) > maxKeptPage {
 		return
 	}
 	p.mu.Lock()

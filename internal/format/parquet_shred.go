@@ -204,13 +204,20 @@ func (sh *shredder) level(pg *leafPage, col, rep, def int) {
 	}
 }
 
-// nulls appends one null at the given levels to every leaf column under c.
+// nulls appends one null at the given levels to every leaf column under c. A null
+// counts as one byte towards the page and row group sizes, so columns of nulls too
+// have their pages cut.
 func (sh *shredder) nulls(c *column, rep, def int) {
 	for i := c.leaf; i < c.leaf+c.leaves; i++ {
 		pg := sh.pages[i]
 		pg.nulls++
 		sh.level(pg, i, rep, def)
+		pg.size++
+		if pg.size >= pageSize {
+			sh.full = true
+		}
 	}
+	sh.size += int64(c.leaves)
 }
 
 func kindError(c *column, v *record.Value) error {
