@@ -70,10 +70,7 @@ func (c *zstdCodec) CompressionCodec() pformat.CompressionCodec { return pformat
 // Encode compresses src as one zstd frame, appended to dst[:0].
 func (c *zstdCodec) Encode(dst, src []byte) ([]byte, error) {
 	c.mu.Lock()
-	var pc *pageCompressor
-	if n := len(c.free); n > 0 {
-		pc, c.free = c.free[n-1], c.free[:n-1]
-	}
+	pc, _ := pop(&c.free)
 	c.mu.Unlock()
 	if pc == nil {
 		enc, err := zstd.NewWriter(nil, c.opts...)

@@ -29,9 +29,7 @@ func (p *pagePool) page(i int) *leafPage {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if i < len(p.pages) {
-		if n := len(p.pages[i]); n > 0 {
-			pg := p.pages[i][n-1]
-			p.pages[i] = p.pages[i][:n-1]
+		if pg, ok := pop(&p.pages[i]); ok {
 			return pg
 		}
 	}
@@ -58,9 +56,7 @@ func (p *pagePool) putPage(i int, pg *leafPage) {
 func (p *pagePool) chunk() []byte {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if k := len(p.chunks); k > 0 {
-		c := p.chunks[k-1]
-		p.chunks = p.chunks[:k-1]
+	if c, ok := pop(&p.chunks); ok {
 		return c
 	}
 	return make([]byte, pageChunk)
@@ -113,9 +109,7 @@ func (a *pageArena) release() {
 func (p *pagePool) encoder() *pageEncoder {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if n := len(p.encoders); n > 0 {
-		e := p.encoders[n-1]
-		p.encoders = p.encoders[:n-1]
+	if e, ok := pop(&p.encoders); ok {
 		return e
 	}
 	return &pageEncoder{}
@@ -129,4 +123,17 @@ func (p *pagePool) putEncoder(e *pageEncoder) {
 	p.mu.Lock()
 	p.encoders = append(p.encoders, e)
 	p.mu.Unlock()
+}
+
+// pop removes the last item of a free list and returns it; false when the list is empty.
+func pop[T any](list *[]T) (T, bool) {
+	var zero T
+	n := len(*list)
+	if n == 0 {
+		return zero, false
+	}
+	v := (*list)[n-1]
+	(*list)[n-1] = zero
+	*list = (*list)[:n-1]
+	return v, true
 }

@@ -94,17 +94,27 @@ func (p post) expected() []any {
 }
 
 func writeFile(t *testing.T) string {
-	path := filepath.Join(t.TempDir(), "data_20240116T000000Z.parquet")
+	rows := make([]record.Row, len(posts))
+	for i, p := range posts {
+		rows[i] = p.row(t)
+	}
+	return writeParquet(t, "data_20240116T000000Z.parquet", postSchema, format.ParquetOptions{RowGroupRows: 2}, rows)
+}
+
+// writeParquet writes rows as a Parquet file of schema s in a temporary folder and
+// returns its path.
+func writeParquet(t *testing.T, name string, s schema.Schema, opt format.ParquetOptions, rows []record.Row) string {
+	path := filepath.Join(t.TempDir(), name)
 	f, err := os.Create(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := format.NewParquet(f, postSchema, format.ParquetOptions{RowGroupRows: 2})
+	w, err := format.NewParquet(f, s, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range posts {
-		if err := w.Write(p.row(t)); err != nil {
+	for _, r := range rows {
+		if err := w.Write(r); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -272,31 +282,15 @@ func TestDuckDBReadsManyPages(t *testing.T) {
 		b   bool
 	}
 	want := make([]row, rows)
-	path := filepath.Join(t.TempDir(), "pages.parquet")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := format.NewParquet(f, s, format.ParquetOptions{RowGroupRows: 12_000})
-	if err != nil {
-		t.Fatal(err)
-	}
+	recs := make([]record.Row, rows)
 	for i := range want {
 		want[i] = row{fmt.Sprintf("%016x%016x", next(), next()), int64(next()), float64(i) / 7, i%3 == 0}
-		r := record.Row{
+		recs[i] = record.Row{
 			{Kind: record.Int, I: int64(i)}, {Kind: record.String, S: want[i].hex}, {Kind: record.Int, I: want[i].r},
 			{Kind: record.Float, F: want[i].f}, {Kind: record.Bool, I: map[bool]int64{true: 1}[want[i].b]},
 		}
-		if err := w.Write(r); err != nil {
-			t.Fatal(err)
-		}
 	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
+	path := writeParquet(t, "pages.parquet", s, format.ParquetOptions{RowGroupRows: 12_000}, recs)
 	db := openDB(t)
 	res, err := db.Query("SELECT n, hex, r, f, b FROM read_parquet(?) ORDER BY n", path)
 	if err != nil {
@@ -338,31 +332,14 @@ func TestDuckDBReadsManyPages(t *testing.T) {
 // loses rows silently. The empty string is the first page's minimum.
 func TestDuckDBFiltersWithTheStatistics(t *testing.T) {
 	s := schema.Schema{Fields: []schema.Field{{Name: "s", Type: schema.String}, {Name: "f", Type: schema.Float}}}
-	path := filepath.Join(t.TempDir(), "bounds.parquet")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
+	row := func(sv string, fv float64) record.Row {
+		return record.Row{{Kind: record.String, S: sv}, {Kind: record.Float, F: fv}}
 	}
-	w, err := format.NewParquet(f, s, format.ParquetOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	write := func(sv string, fv float64) {
-		if err := w.Write(record.Row{{Kind: record.String, S: sv}, {Kind: record.Float, F: fv}}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write("", 0)
-	write("zzz", -2.5)
+	rows := []record.Row{row("", 0), row("zzz", -2.5)}
 	for i := range 4000 {
-		write(fmt.Sprintf("m%099d", i), float64(i))
+		rows = append(rows, row(fmt.Sprintf("m%099d", i), float64(i)))
 	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
+	path := writeParquet(t, "bounds.parquet", s, format.ParquetOptions{}, rows)
 	db := openDB(t)
 	cases := []struct {
 		where string
