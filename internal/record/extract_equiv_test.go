@@ -3,6 +3,7 @@ package record
 import (
 	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -297,7 +298,12 @@ func unmarked(t *testing.T, row Row) Row {
 	}
 	out := make(Row, len(row))
 	for i, v := range row {
-		if v.Verbatim && (v.Kind != String || needsEscape(v.S) != len(v.S)) {
+		switch {
+		case !v.Verbatim:
+		case v.Kind == String && needsEscape(v.S) == len(v.S):
+		case v.Kind == Int && v.S == strconv.FormatInt(v.I, 10):
+			v.S = ""
+		default:
 			t.Fatalf("value %d %+v is marked verbatim", i, v)
 		}
 		v.Verbatim = false

@@ -215,7 +215,11 @@ func (p *fieldPlan) scan(s string, i int, dst *Value) (int, error) {
 		switch p.typ {
 		case typeInt:
 			if v, ok := n.int64(); ok {
-				*dst = Value{Kind: Int, I: v}
+				// An integer literal is its own canonical text, except -0.
+				*dst = Value{Kind: Int, I: v, S: s[i:end], Verbatim: v != 0 || n.flags&numNeg == 0}
+				if !dst.Verbatim {
+					dst.S = ""
+				}
 				return end, nil
 			}
 		case typeFloat:

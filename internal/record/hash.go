@@ -114,7 +114,7 @@ func (h *Hasher) appendObject(dst []byte, plan *hashPlan, vals []Value) []byte {
 		case String:
 			dst = appendStringValue(dst, v)
 		case Int:
-			dst = strconv.AppendInt(dst, v.I, 10)
+			dst = appendIntValue(dst, v)
 		default:
 			dst = h.appendValueNode(dst, hf.field, v, hf.node)
 		}
@@ -140,7 +140,7 @@ func (h *Hasher) appendValueNode(dst []byte, f *schema.Field, v *Value, node *ha
 		}
 		return append(dst, "false"...)
 	case Int:
-		return strconv.AppendInt(dst, v.I, 10)
+		return appendIntValue(dst, v)
 	case Float:
 		return appendCanonicalFloat(dst, v.F)
 	case String:
@@ -183,4 +183,13 @@ func (h *Hasher) appendValueNode(dst []byte, f *schema.Field, v *Value, node *ha
 		return append(dst, ']')
 	}
 	return append(dst, "null"...)
+}
+
+// appendIntValue appends the canonical JSON of the Int v: its digits as extraction read
+// them when it marked them Verbatim, else formatted.
+func appendIntValue(dst []byte, v *Value) []byte {
+	if v.Verbatim {
+		return append(dst, v.S...)
+	}
+	return strconv.AppendInt(dst, v.I, 10)
 }

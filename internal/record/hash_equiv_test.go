@@ -209,3 +209,36 @@ func TestVerbatimStringsHashLikeTheReference(t *testing.T) {
 	var h Hasher
 	sameCanonical(t, &h, schema.Schema{Fields: fields}, row)
 }
+
+// TestVerbatimIntsHashLikeTheReference checks that integers keep the API's digits as
+// their canonical text exactly when those are canonical: not for -0, nor for numbers
+// written with a fraction or an exponent, nor for integers sent as strings.
+func TestVerbatimIntsHashLikeTheReference(t *testing.T) {
+	fields := []schema.Field{
+		{Name: "a", Type: schema.Int}, {Name: "b", Type: schema.Int}, {Name: "c", Type: schema.Int},
+		{Name: "d", Type: schema.Int}, {Name: "e", Type: schema.Int}, {Name: "f", Type: schema.Int},
+		{Name: "g", Type: schema.Int},
+	}
+	raw := `{"a":0,"b":-0,"c":-12,"d":9223372036854775807,"e":-9223372036854775808,"f":1.0,"g":"42"}`
+	row, err := mustExtractor(t, fields, AdditionalDrop).Extract(raw, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var marks []bool
+	var texts []string
+	for _, v := range row {
+		marks = append(marks, v.Verbatim)
+		texts = append(texts, v.S)
+	}
+	if want := []bool{true, false, true, true, true, false, false}; !slices.Equal(marks, want) {
+		t.Fatalf("verbatim marks %v, want %v (row %+v)", marks, want, row)
+	}
+	if want := []string{"0", "", "-12", "9223372036854775807", "-9223372036854775808", "", ""}; !slices.Equal(texts, want) {
+		t.Fatalf("texts %q, want %q", texts, want)
+	}
+	var h Hasher
+	sameCanonical(t, &h, schema.Schema{Fields: fields}, row)
+	if got := string(h.AppendCanonical(nil, schema.Schema{Fields: fields}, row)); got != `{"a":0,"b":0,"c":-12,"d":9223372036854775807,"e":-9223372036854775808,"f":1,"g":42}` {
+		t.Fatalf("canonical %s", got)
+	}
+}

@@ -37,7 +37,9 @@ const (
 type Value struct {
 	Kind Kind
 	// Verbatim, for a String, tells that S holds no '"', '\\' or control character, so
-	// that its canonical JSON is S between quotes as it stands. False means unknown.
+	// that its canonical JSON is S between quotes as it stands; for an Int, that S holds
+	// I's decimal digits as the canonical JSON writes them (the API's own text). False
+	// means unknown.
 	Verbatim bool
 	I        int64
 	F        float64
