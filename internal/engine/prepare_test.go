@@ -72,3 +72,27 @@ func TestPrepareGivesEachRecordItsKeyAndHashTexts(t *testing.T) {
 		}
 	}
 }
+
+// TestUTCDayMatchesTheCalendar checks the arithmetic partition day against the calendar
+// one, value for value (== on time.Time), across the epoch, day boundaries, leap days
+// and the far past and future.
+func TestUTCDayMatchesTheCalendar(t *testing.T) {
+	instants := []int64{0, -1, 1, microsPerDay - 1, microsPerDay, -microsPerDay, -microsPerDay - 1}
+	for _, ts := range []string{"2024-02-29T23:59:59.999999Z", "2024-03-01T00:00:00Z", "1969-12-31T23:59:59.5Z",
+		"0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999999Z", "1900-03-01T12:00:00Z"} {
+		tm, err := time.Parse(time.RFC3339Nano, ts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		instants = append(instants, tm.UnixMicro())
+	}
+	for i := range 2000 {
+		instants = append(instants, int64(i)*7_777_777_777_777-5_000_000_000_000_000)
+	}
+	for _, us := range instants {
+		got, want := utcDay(us), calendarDay(time.UnixMicro(us).UTC(), time.UTC)
+		if got != want {
+			t.Fatalf("utcDay(%d) = %v, want %v", us, got, want)
+		}
+	}
+}

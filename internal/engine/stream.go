@@ -146,6 +146,9 @@ func newDateRule(d *spec.DateRule) (*dateRule, error) {
 func (r *dateRule) day(raw string, row record.Row, dateCol int) (time.Time, error) {
 	var t time.Time
 	if dateCol >= 0 && row[dateCol].Kind == record.Time {
+		if r.loc == time.UTC && r.shift%time.Microsecond == 0 {
+			return utcDay(row[dateCol].I + int64(r.shift/time.Microsecond)), nil
+		}
 		t = time.UnixMicro(row[dateCol].I).UTC()
 	} else {
 		v := gjson.Get(raw, r.path)
@@ -162,6 +165,19 @@ func (r *dateRule) day(raw string, row record.Row, dateCol int) (time.Time, erro
 		}
 	}
 	return calendarDay(t.Add(r.shift), r.loc), nil
+}
+
+// microsPerDay is the length of a UTC day in microseconds.
+const microsPerDay = 86_400_000_000
+
+// utcDay is 00:00 UTC of the UTC date of the instant us (microseconds since the Unix
+// epoch): calendarDay(time.UnixMicro(us), time.UTC), without the calendar arithmetic.
+func utcDay(us int64) time.Time {
+	d := us / microsPerDay
+	if us%microsPerDay < 0 {
+		d--
+	}
+	return time.Unix(d*86_400, 0).UTC()
 }
 
 // calendarDay is 00:00 UTC of t's calendar date in loc.
