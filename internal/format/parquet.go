@@ -193,10 +193,8 @@ func (p *parquetWriter) Write(row record.Row) error {
 	if p.err != nil {
 		return p.err
 	}
-	if p.out.n == 0 {
-		if _, err := p.out.Write([]byte("PAR1")); err != nil {
-			return p.fail(fmt.Errorf("parquet: %w", err))
-		}
+	if err := p.begin(); err != nil {
+		return p.fail(err)
 	}
 	if err := p.sh.shred(row); err != nil {
 		return p.fail(fmt.Errorf("parquet: %w", err))
@@ -214,6 +212,17 @@ func (p *parquetWriter) Write(row record.Row) error {
 		if err := p.flushRowGroup(); err != nil {
 			return p.fail(err)
 		}
+	}
+	return nil
+}
+
+// begin writes the magic number that opens a Parquet file, before anything else.
+func (p *parquetWriter) begin() error {
+	if p.out.n > 0 {
+		return nil
+	}
+	if _, err := p.out.Write([]byte("PAR1")); err != nil {
+		return fmt.Errorf("parquet: %w", err)
 	}
 	return nil
 }
@@ -300,10 +309,8 @@ func (p *parquetWriter) Close() error {
 	if p.err != nil {
 		return p.err
 	}
-	if p.out.n == 0 {
-		if _, err := p.out.Write([]byte("PAR1")); err != nil {
-			return p.fail(fmt.Errorf("parquet: %w", err))
-		}
+	if err := p.begin(); err != nil {
+		return p.fail(err)
 	}
 	if err := p.flushRowGroup(); err != nil {
 		return p.fail(err)
