@@ -57,9 +57,8 @@ func writeChunk(out *offsetWriter, l *leafColumn, pages []*encodedPage) (pformat
 			ci.MinValues, ci.MaxValues = append(ci.MinValues, []byte{}), append(ci.MaxValues, []byte{})
 			continue
 		}
-		// The page's buffers are reused once the row group is written: copies.
-		ci.MinValues = append(ci.MinValues, append([]byte{}, ep.idxMin...))
-		ci.MaxValues = append(ci.MaxValues, append([]byte{}, ep.idxMax...))
+		ci.MinValues = append(ci.MinValues, ep.idxMin)
+		ci.MaxValues = append(ci.MaxValues, ep.idxMax)
 		switch {
 		case ep.nan:
 		case !ep.exact:
@@ -76,6 +75,7 @@ func writeChunk(out *offsetWriter, l *leafColumn, pages []*encodedPage) (pformat
 	}
 	ci.BoundaryOrder = boundaryOrder(l.kind, ci, pages)
 	if have && exact {
+		// Non-nil even when empty: the empty string is a minimum to write.
 		md.Statistics.MinValue = append([]byte{}, lo...)
 		md.Statistics.MaxValue = append([]byte{}, hi...)
 	}

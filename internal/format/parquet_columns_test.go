@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/parquet-go/parquet-go"
-
 	"github.com/sluice-dev/sluice/internal/record"
 )
 
@@ -123,10 +121,7 @@ func TestParquetPageCuts(t *testing.T) {
 			if err := w.Close(); err != nil {
 				t.Fatal(err)
 			}
-			f, err := parquet.OpenFile(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
-			if err != nil {
-				t.Fatal(err)
-			}
+			f := openParquet(t, buf.Bytes())
 			var firsts []int64
 			for _, loc := range f.OffsetIndexes()[0].PageLocations {
 				firsts = append(firsts, loc.FirstRowIndex)

@@ -8,7 +8,6 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
-	"github.com/parquet-go/parquet-go"
 
 	"github.com/sluice-dev/sluice/internal/record"
 	"github.com/sluice-dev/sluice/internal/schema"
@@ -37,10 +36,7 @@ func TestConcatParquet(t *testing.T) {
 			wantGroups := 0
 			for i, rows := range tc.parts {
 				file := writeParquet(t, fullSchema, tc.opts[i], rows)
-				f, err := parquet.OpenFile(bytes.NewReader(file), int64(len(file)))
-				if err != nil {
-					t.Fatal(err)
-				}
+				f := openParquet(t, file)
 				wantGroups += len(f.RowGroups())
 				parts = append(parts, Part{R: bytes.NewReader(file), Size: int64(len(file))})
 				want = append(want, rows...)
@@ -64,10 +60,7 @@ func TestConcatParquet(t *testing.T) {
 			if d := diffRows(collapseAbsent(want), got); d != "" {
 				t.Fatal(d)
 			}
-			f, err := parquet.OpenFile(bytes.NewReader(file), int64(len(file)))
-			if err != nil {
-				t.Fatal(err)
-			}
+			f := openParquet(t, file)
 			if len(f.RowGroups()) != wantGroups || f.NumRows() != int64(len(want)) {
 				t.Errorf("%d row groups and %d rows, want %d and %d", len(f.RowGroups()), f.NumRows(), wantGroups, len(want))
 			}

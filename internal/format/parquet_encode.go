@@ -1,6 +1,7 @@
 package format
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/binary"
 	"fmt"
@@ -81,19 +82,11 @@ var (
 // format defines it for v2 pages), and the page's bounds.
 func (e *pageEncoder) encode(l *leafColumn, pg *leafPage, codec *zstdCodec, arena *pageArena, ep *encodedPage) error {
 	var err error
-	e.rep = e.rep[:0]
-	if l.maxRep > 0 {
-		enc := rle.Encoding{BitWidth: bits.Len8(l.maxRep)}
-		if e.rep, err = enc.EncodeLevels(e.rep, pg.rep); err != nil {
-			return fmt.Errorf("repetition levels: %w", err)
-		}
+	if e.rep, err = appendLevels(e.rep[:0], pg.rep, l.maxRep); err != nil {
+		return fmt.Errorf("repetition levels: %w", err)
 	}
-	e.def = e.def[:0]
-	if l.maxDef > 0 {
-		enc := rle.Encoding{BitWidth: bits.Len8(l.maxDef)}
-		if e.def, err = enc.EncodeLevels(e.def, pg.def); err != nil {
-			return fmt.Errorf("definition levels: %w", err)
-		}
+	if e.def, err = appendLevels(e.def[:0], pg.def, l.maxDef); err != nil {
+		return fmt.Errorf("definition levels: %w", err)
 	}
 	if err := e.values(l.kind, pg); err != nil {
 		return err
@@ -136,15 +129,24 @@ func (e *pageEncoder) encode(l *leafColumn, pg *leafPage, codec *zstdCodec, aren
 		if l.kind == byteArrayLeaf {
 			idxMin, idxMax = shortMin(lo), shortMax(hi)
 		}
-		ep.idxMin = append(ep.idxMin[:0], idxMin...)
-		ep.idxMax = append(ep.idxMax[:0], idxMax...)
+		// Copies: lo and hi are the encoder's scratch or the page's own bytes.
+		ep.idxMin, ep.idxMax = bytes.Clone(idxMin), bytes.Clone(idxMax)
 		ep.exact = len(lo) <= maxStatBytes && len(hi) <= maxStatBytes
 		if ep.exact {
-			ep.min = append(ep.min[:0], lo...)
-			ep.max = append(ep.max[:0], hi...)
+			ep.min, ep.max = bytes.Clone(lo), bytes.Clone(hi)
 		}
 	}
 	return nil
+}
+
+// appendLevels appends levels RLE-encoded at the bit width of maxLevel, without the
+// length prefix of v1 pages; nothing when the column has no such levels (maxLevel 0).
+func appendLevels(dst, levels []byte, maxLevel byte) ([]byte, error) {
+	if maxLevel == 0 {
+		return dst, nil
+	}
+	enc := rle.Encoding{BitWidth: bits.Len8(maxLevel)}
+	return enc.EncodeLevels(dst, levels)
 }
 
 // values encodes the page's non-null values into e.vals.

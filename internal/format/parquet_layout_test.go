@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-
-	"github.com/parquet-go/parquet-go"
 )
 
 // TestParquetColumnLayout checks how the pipeline's record shape is laid out: the
@@ -27,10 +25,7 @@ func TestParquetColumnLayout(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	f, err := parquet.OpenFile(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := openParquet(t, buf.Bytes())
 
 	var groups []int64
 	for _, rg := range f.Metadata().RowGroups {

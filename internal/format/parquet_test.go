@@ -30,6 +30,16 @@ func writeParquet(t *testing.T, s schema.Schema, opt ParquetOptions, rows []reco
 	return buf.Bytes()
 }
 
+// openParquet opens file with parquet-go, for its metadata and page indexes.
+func openParquet(t *testing.T, file []byte) *parquet.File {
+	t.Helper()
+	f, err := parquet.OpenFile(bytes.NewReader(file), int64(len(file)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
 // readAllParquet reads every row of file with ReadParquet.
 func readAllParquet(t *testing.T, file []byte) (schema.Schema, []record.Row) {
 	t.Helper()
@@ -75,10 +85,7 @@ func TestParquetRoundTrip(t *testing.T) {
 			if d := diffRows(collapseAbsent(tc.rows), got); d != "" {
 				t.Fatal(d)
 			}
-			f, err := parquet.OpenFile(bytes.NewReader(file), int64(len(file)))
-			if err != nil {
-				t.Fatal(err)
-			}
+			f := openParquet(t, file)
 			if n := len(f.RowGroups()); n != tc.rowGroups {
 				t.Errorf("%d row groups, want %d", n, tc.rowGroups)
 			}
@@ -91,10 +98,7 @@ func TestParquetRoundTrip(t *testing.T) {
 
 func TestParquetPhysicalSchema(t *testing.T) {
 	file := writeParquet(t, fullSchema, ParquetOptions{}, nil)
-	f, err := parquet.OpenFile(bytes.NewReader(file), int64(len(file)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := openParquet(t, file)
 	want := `message sluice {
 	optional binary id (STRING);
 	optional int64 n (INT(64,true));
@@ -145,10 +149,7 @@ func TestParquetPhysicalSchema(t *testing.T) {
 
 func TestParquetCodecIsZstd(t *testing.T) {
 	file := writeParquet(t, fullSchema, ParquetOptions{}, fullRows())
-	f, err := parquet.OpenFile(bytes.NewReader(file), int64(len(file)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := openParquet(t, file)
 	n := 0
 	for _, rg := range f.Metadata().RowGroups {
 		for _, col := range rg.Columns {

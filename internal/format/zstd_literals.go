@@ -1,6 +1,7 @@
 package format
 
 import (
+	"encoding/binary"
 	"errors"
 	"slices"
 
@@ -152,22 +153,17 @@ func zstdLiteralsHeader(regen, comp int, single bool) (uint64, int) {
 // and no dictionary id, whose Frame_Content_Size field holds size in the
 // smallest form that fits.
 func appendZstdFrameHeader(dst []byte, size uint64) []byte {
-	dst = append(dst, 0x28, 0xB5, 0x2F, 0xFD) // magic 0xFD2FB528, little-endian
+	dst = binary.LittleEndian.AppendUint32(dst, 0xFD2FB528) // magic
 	const singleSegment = 1 << 5
 	switch {
 	case size < 256:
 		return append(dst, 0<<6|singleSegment, byte(size))
 	case size < 256+1<<16:
-		v := size - 256
-		return append(dst, 1<<6|singleSegment, byte(v), byte(v>>8))
+		return binary.LittleEndian.AppendUint16(append(dst, 1<<6|singleSegment), uint16(size-256))
 	case size < 1<<32:
-		return append(dst, 2<<6|singleSegment, byte(size), byte(size>>8), byte(size>>16), byte(size>>24))
+		return binary.LittleEndian.AppendUint32(append(dst, 2<<6|singleSegment), uint32(size))
 	default:
-		dst = append(dst, 3<<6|singleSegment)
-		for i := range 8 {
-			dst = append(dst, byte(size>>(8*i)))
-		}
-		return dst
+		return binary.LittleEndian.AppendUint64(append(dst, 3<<6|singleSegment), size)
 	}
 }
 

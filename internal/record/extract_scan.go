@@ -215,10 +215,9 @@ func (p *fieldPlan) scan(s string, i int, dst *Value) (int, error) {
 		switch p.typ {
 		case typeInt:
 			if v, ok := n.int64(); ok {
-				// An integer literal is its own canonical text, except -0.
-				*dst = Value{Kind: Int, I: v, S: s[i:end], Verbatim: v != 0 || n.flags&numNeg == 0}
-				if !dst.Verbatim {
-					dst.S = ""
+				*dst = Value{Kind: Int, I: v}
+				if v != 0 || n.flags&numNeg == 0 { // an integer literal is its canonical text, but -0
+					dst.S, dst.Verbatim = s[i:end], true
 				}
 				return end, nil
 			}
