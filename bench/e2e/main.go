@@ -1,9 +1,10 @@
 // Command e2e measures sluice end to end: a loopback fake API serving pages of ~410-byte
-// JSON records, extracted by the real binary into zstd Parquet on the local store. It
-// prints records/s, the ratio to a raw download of the same pages measured in the same
-// run, and the peak RSS of the sluice process at two job sizes (memory must stay flat as
-// the record count grows). With -runs N it takes N full-size measurements, each a raw
-// download followed by a sluice run, and prints the one with the median ratio.
+// JSON records (each with a title and body of its own, as posts have), extracted by the
+// real binary into zstd Parquet on the local store. It prints records/s, the ratio to a
+// raw download of the same pages measured in the same run, and the peak RSS of the
+// sluice process at two job sizes (memory must stay flat as the record count grows).
+// With -runs N it takes N full-size measurements, each a raw download followed by a
+// sluice run, and prints the one with the median ratio.
 package main
 
 import (
@@ -32,10 +33,12 @@ func main() {
 	specPath := flag.String("spec", "internal/fakeapi/testdata/bench.yaml", "bench source spec")
 	pages := flag.Int("pages", 2000, "pages in the full job")
 	perPage := flag.Int("per-page", 500, "records per page")
+	prebuilt := flag.Bool("prebuilt-text", false, "draw titles and bodies from 64 prebuilt strings, as the job did before the writer encoded dictionaries (for comparison with earlier figures)")
 	runs := flag.Int("runs", 1, "full-size measurements to take; the one with the median ratio is printed (a shared machine's speed drifts)")
 	flag.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the first full-size sluice run to this file")
 	flag.Parse()
-	if err := run(*bin, *specPath, *pages, *perPage, max(*runs, 1)); err != nil {
+	opt := fakeapi.BenchOptions{Pages: *pages, PerPage: *perPage, FreshText: !*prebuilt, Cache: true}
+	if err := run(*bin, *specPath, opt, max(*runs, 1)); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -50,15 +53,19 @@ type result struct {
 
 func (r result) rate() float64 { return float64(r.records) / r.elapsed.Seconds() }
 
-func run(bin, specPath string, pages, perPage, runs int) error {
+func run(bin, specPath string, opt fakeapi.BenchOptions, runs int) error {
 	spec, err := filepath.Abs(specPath)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("job: %d pages × %d records (~410 B JSON each), cursor-paged, loopback → zstd Parquet, local store\n", pages, perPage)
+	text := "titles and bodies drawn from 64 prebuilt strings"
+	if opt.FreshText {
+		text = "every title and body its own"
+	}
+	fmt.Printf("job: %d pages × %d records (~410 B JSON each; %s), cursor-paged, loopback → zstd Parquet, local store\n", opt.Pages, opt.PerPage, text)
 	all := make([][2]result, 0, runs)
 	for range runs {
-		m, err := measure(bin, spec, pages, perPage)
+		m, err := measure(bin, spec, opt)
 		if err != nil {
 			return err
 		}
@@ -75,7 +82,9 @@ func run(bin, specPath string, pages, perPage, runs int) error {
 		}
 		fmt.Println("; the median run follows")
 	}
-	half, err := measure(bin, spec, pages/2, perPage)
+	halfOpt := opt
+	halfOpt.Pages /= 2
+	half, err := measure(bin, spec, halfOpt)
 	if err != nil {
 		return err
 	}
@@ -90,9 +99,9 @@ func run(bin, specPath string, pages, perPage, runs int) error {
 }
 
 // measure serves a job of the given size, downloads it raw, then runs sluice over it.
-func measure(bin, spec string, pages, perPage int) ([2]result, error) {
+func measure(bin, spec string, opt fakeapi.BenchOptions) ([2]result, error) {
 	var out [2]result
-	h, err := fakeapi.NewBench(fakeapi.BenchOptions{Pages: pages, PerPage: perPage, Cache: true})
+	h, err := fakeapi.NewBench(opt)
 	if err != nil {
 		return out, err
 	}

@@ -19,6 +19,10 @@ type BenchOptions struct {
 	Days int
 	// Start is the UTC day of the first record. Default 2024-01-01.
 	Start time.Time
+	// FreshText gives every record a title and body of its own, drawn word by word, as
+	// posts on a real API have; otherwise they come from 64 prebuilt strings, which a
+	// dictionary-encoding writer stores as a few bits a value.
+	FreshText bool
 	// Cache keeps every rendered page in memory (about 205 KB per 500-record page), so
 	// repeated walks cost only the copy to the socket.
 	Cache bool

@@ -56,9 +56,13 @@ func (t benchText) appendRecord(dst []byte, opt BenchOptions, n int) []byte {
 	dst = append(dst, `","account":"acct_`...)
 	dst = strconv.AppendInt(dst, int64(h%1000), 10)
 	dst = append(dst, `","title":"`...)
-	dst = append(dst, pickS(t.titles, 3)...)
-	dst = append(dst, `","body":"`...)
-	dst = append(dst, pickS(t.bodies, 9)...)
+	if opt.FreshText {
+		dst = appendFreshText(dst, n)
+	} else {
+		dst = append(dst, pickS(t.titles, 3)...)
+		dst = append(dst, `","body":"`...)
+		dst = append(dst, pickS(t.bodies, 9)...)
+	}
 	dst = append(dst, `","status":"`...)
 	dst = append(dst, pickS(t.statuses, 15)...)
 	dst = append(dst, `","lang":"`...)
@@ -84,6 +88,28 @@ func (t benchText) appendRecord(dst []byte, opt BenchOptions, n int) []byte {
 	dst = append(dst, `","`...)
 	dst = append(dst, pickS(t.tags, 48)...)
 	return append(dst, `"]}`...)
+}
+
+// appendFreshText appends the title of record n, then the body field's key and the
+// body: a title of 4 to 6 words and a body of words up to 85 bytes, drawn for n alone,
+// so that records almost never share them.
+func appendFreshText(dst []byte, n int) []byte {
+	r := newPRNG(uint64(n), "bench-fresh-text")
+	for i := range 4 + n%3 {
+		if i > 0 {
+			dst = append(dst, ' ')
+		}
+		dst = append(dst, pick(r, vocabulary)...)
+	}
+	dst = append(dst, `","body":"`...)
+	start := len(dst)
+	for len(dst)-start < 85 {
+		if len(dst) > start {
+			dst = append(dst, ' ')
+		}
+		dst = append(dst, pick(r, vocabulary)...)
+	}
+	return dst[:start+len(truncateRunes(string(dst[start:]), 85))]
 }
 
 // truncateRunes cuts s to at most n bytes without splitting a UTF-8 sequence.

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func TestBenchWalk(t *testing.T) {
@@ -21,6 +22,7 @@ func TestBenchWalk(t *testing.T) {
 	}{
 		{"one day", BenchOptions{Pages: 3, PerPage: 4}, day(2024, 1, 1), day(2024, 1, 1).Add(79200 * time.Second)},
 		{"three days cached", BenchOptions{Pages: 3, PerPage: 4, Days: 3, Start: day(2023, 7, 9).Add(5 * time.Hour), Cache: true}, day(2023, 7, 9), day(2023, 7, 9).Add(237600 * time.Second)},
+		{"fresh text", BenchOptions{Pages: 3, PerPage: 4, FreshText: true}, day(2024, 1, 1), day(2024, 1, 1).Add(79200 * time.Second)},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -78,8 +80,19 @@ func TestBenchWalk(t *testing.T) {
 }
 
 func TestBenchRecordShape(t *testing.T) {
-	opt := BenchOptions{}
+	for _, fresh := range []bool{false, true} {
+		t.Run(map[bool]string{false: "prebuilt text", true: "fresh text"}[fresh], func(t *testing.T) {
+			checkBenchRecords(t, BenchOptions{FreshText: fresh})
+		})
+	}
+}
+
+// checkBenchRecords checks 2,000 records spread over the job: their keys, ids, times and
+// size, and how many distinct titles and bodies they have (64 at most when prebuilt,
+// one each when fresh).
+func checkBenchRecords(t *testing.T, opt BenchOptions) {
 	total, size := 0, 0
+	titles, bodies := map[string]bool{}, map[string]bool{}
 	for n := 0; n < 2000; n++ {
 		b := BenchRecord(opt, n*499)
 		size += len(b)
@@ -105,9 +118,21 @@ func TestBenchRecordShape(t *testing.T) {
 		if err != nil || ts.Before(day(2024, 1, 1)) || !ts.Before(day(2024, 1, 2)) {
 			t.Errorf("created_at %v outside 2024-01-01: %v", m["created_at"], err)
 		}
+		title, body := m["title"].(string), m["body"].(string)
+		if len(body) > 85 || len(body) < 80 || !utf8.ValidString(body) || !utf8.ValidString(title) {
+			t.Errorf("record %d: body of %d bytes (want 80 to 85, whole characters): %q", n, len(body), body)
+		}
+		titles[title], bodies[body] = true, true
 	}
 	if avg := size / total; avg < 390 || avg > 430 {
 		t.Errorf("average record size %d bytes, want about 410", avg)
+	}
+	if opt.FreshText {
+		if len(titles) < 1990 || len(bodies) != total {
+			t.Errorf("%d distinct titles and %d bodies in %d records, want nearly one title and exactly one body each", len(titles), len(bodies), total)
+		}
+	} else if len(titles) > 64 || len(bodies) > 64 {
+		t.Errorf("%d distinct titles and %d bodies, want at most 64 each", len(titles), len(bodies))
 	}
 	if BenchTotal(opt) != 1_000_000 {
 		t.Errorf("default total %d, want 1,000,000", BenchTotal(opt))

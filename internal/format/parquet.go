@@ -94,9 +94,11 @@ func (o ParquetOptions) withDefaults() ParquetOptions {
 // file. Every column is optional; Absent and Null both become Parquet nulls. Strings and
 // JSON are UTF-8 BYTE_ARRAY (STRING), ints INT64, floats DOUBLE, timestamps INT64
 // TIMESTAMP(MICROS, UTC), dates INT32 DATE, objects groups and lists three-level LISTs.
-// Integer columns are DELTA_BINARY_PACKED, strings DELTA_LENGTH_BYTE_ARRAY, floats and
-// booleans PLAIN, in v2 data pages of about 112 KiB with a CRC each, and every column
-// chunk has its bounds in its statistics and per-page bounds in the column index.
+// Integer columns are DELTA_BINARY_PACKED, floats and booleans PLAIN; strings are
+// dictionary-encoded (RLE_DICTIONARY) while that pays and DELTA_LENGTH_BYTE_ARRAY
+// otherwise (see parquet_dict.go). Data pages are v2, of about 112 KiB with a CRC each,
+// and every column chunk has its bounds in its statistics and per-page bounds in the
+// column index.
 //
 // Rows are shredded straight into each column's open page; a full page is encoded and
 // compressed on one of opt.Workers goroutines while the caller goes on, so the file's
@@ -238,6 +240,15 @@ func (p *parquetWriter) fail(err error) error {
 // there are several workers (waiting for one to be free).
 func (p *parquetWriter) cut(i int) {
 	pg := p.sh.pages[i]
+	if d := p.sh.dicts[i]; d != nil && d.on && len(pg.idx) > 0 {
+		if d.pages == 0 && !d.worth(pg) {
+			d.on = false
+			pg.undict(d)
+		} else {
+			pg.dict = d.vals[:len(d.vals):len(d.vals)]
+			d.pages++
+		}
+	}
 	p.sh.pages[i] = p.pool.page(i)
 	ep := &encodedPage{}
 	p.chunks[i] = append(p.chunks[i], ep)
@@ -281,13 +292,16 @@ func (p *parquetWriter) flushRowGroup() error {
 		if err == nil {
 			var ci pformat.ColumnIndex
 			var oi pformat.OffsetIndex
-			rg.Columns[i], ci, oi, err = writeChunk(p.out, &p.leaves[i], p.chunks[i])
+			rg.Columns[i], ci, oi, err = writeChunk(p.out, &p.leaves[i], p.dictPage(i), p.chunks[i])
 			p.colIdx, p.offIdx = append(p.colIdx, ci), append(p.offIdx, oi)
 			rg.TotalByteSize += rg.Columns[i].MetaData.TotalUncompressedSize
 			rg.TotalCompressedSize += rg.Columns[i].MetaData.TotalCompressedSize
 		}
 		clear(p.chunks[i])
 		p.chunks[i] = p.chunks[i][:0]
+		if d := p.sh.dicts[i]; d != nil {
+			d.reset()
+		}
 	}
 	p.arena.release()
 	if err != nil {
@@ -297,6 +311,20 @@ func (p *parquetWriter) flushRowGroup() error {
 	p.meta.NumRows += p.rows
 	p.rows, p.sh.size = 0, 0
 	return nil
+}
+
+// dictPage encodes the dictionary page of column i for the row group (its err set on
+// failure), or returns nil when none of its pages uses the dictionary.
+func (p *parquetWriter) dictPage(i int) *encodedPage {
+	d := p.sh.dicts[i]
+	if d == nil || d.pages == 0 {
+		return nil
+	}
+	enc := p.pool.encoder()
+	ep := &encodedPage{}
+	ep.err = enc.encodeDict(d, p.codec, p.arena, ep)
+	p.pool.putEncoder(enc)
+	return ep
 }
 
 // Close writes the buffered rows and the footer. A file with no rows is still a valid
@@ -320,8 +348,11 @@ func (p *parquetWriter) Close() error {
 	}
 	for i, pg := range p.sh.pages {
 		p.pool.putPage(i, pg)
+		if d := p.sh.dicts[i]; d != nil {
+			p.pool.putDict(i, d)
+		}
 	}
-	p.sh.pages = nil
+	p.sh.pages, p.sh.dicts = nil, nil
 	p.err = errClosed
 	return nil
 }

@@ -3,6 +3,7 @@ package format
 import (
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/parquet-go/parquet-go/encoding/thrift"
@@ -14,18 +15,30 @@ import (
 // parquet-go and parquet-java do, so free text does not bloat the footer.
 const columnIndexLimit = 16
 
-// writeChunk writes the encoded pages of leaf column l for one row group to out and
-// returns the column chunk's metadata with its column and offset indexes. The chunk's
-// statistics hold its exact bounds; the column index the per-page bounds, shortened.
-func writeChunk(out *offsetWriter, l *leafColumn, pages []*encodedPage) (pformat.ColumnChunk, pformat.ColumnIndex, pformat.OffsetIndex, error) {
+// writeChunk writes the dictionary page (nil when there is none) and the encoded data
+// pages of leaf column l for one row group to out and returns the column chunk's
+// metadata with its column and offset indexes. The chunk's statistics hold its exact
+// bounds; the column index the per-page bounds, shortened.
+func writeChunk(out *offsetWriter, l *leafColumn, dict *encodedPage, pages []*encodedPage) (pformat.ColumnChunk, pformat.ColumnIndex, pformat.OffsetIndex, error) {
 	md := pformat.ColumnMetaData{
-		Type:           l.kind.physical(),
-		Encoding:       []pformat.Encoding{pformat.RLE, l.kind.encoding()},
-		PathInSchema:   l.path,
-		Codec:          pformat.Zstd,
-		DataPageOffset: out.n,
-		EncodingStats:  []pformat.PageEncodingStats{{PageType: pformat.DataPageV2, Encoding: l.kind.encoding(), Count: int32(len(pages))}},
+		Type:         l.kind.physical(),
+		PathInSchema: l.path,
+		Codec:        pformat.Zstd,
 	}
+	start := out.n
+	if dict != nil {
+		if dict.err != nil {
+			return pformat.ColumnChunk{}, pformat.ColumnIndex{}, pformat.OffsetIndex{}, fmt.Errorf("parquet: column %v: %w", l.path, dict.err)
+		}
+		if err := writePage(out, dict); err != nil {
+			return pformat.ColumnChunk{}, pformat.ColumnIndex{}, pformat.OffsetIndex{}, err
+		}
+		md.DictionaryPageOffset = start
+		md.TotalUncompressedSize += dict.headerLen + dict.uncompressed
+		md.TotalCompressedSize += dict.size
+	}
+	md.DataPageOffset = out.n
+	md.Encoding, md.EncodingStats = chunkEncodings(dict, pages)
 	ci := pformat.ColumnIndex{
 		NullPages:  make([]bool, 0, len(pages)),
 		MinValues:  make([][]byte, 0, len(pages)),
@@ -41,10 +54,8 @@ func writeChunk(out *offsetWriter, l *leafColumn, pages []*encodedPage) (pformat
 			return pformat.ColumnChunk{}, ci, oi, fmt.Errorf("parquet: column %v: %w", l.path, ep.err)
 		}
 		oi.PageLocations = append(oi.PageLocations, pformat.PageLocation{Offset: out.n, CompressedPageSize: int32(ep.size), FirstRowIndex: row})
-		for _, c := range ep.chunks {
-			if _, err := out.Write(c); err != nil {
-				return pformat.ColumnChunk{}, ci, oi, fmt.Errorf("parquet: %w", err)
-			}
+		if err := writePage(out, ep); err != nil {
+			return pformat.ColumnChunk{}, ci, oi, err
 		}
 		row += ep.rows
 		md.NumValues += ep.values
@@ -79,7 +90,42 @@ func writeChunk(out *offsetWriter, l *leafColumn, pages []*encodedPage) (pformat
 		md.Statistics.MinValue = append([]byte{}, lo...)
 		md.Statistics.MaxValue = append([]byte{}, hi...)
 	}
-	return pformat.ColumnChunk{FileOffset: md.DataPageOffset, MetaData: md}, ci, oi, nil
+	return pformat.ColumnChunk{FileOffset: start, MetaData: md}, ci, oi, nil
+}
+
+// writePage writes an encoded page to out.
+func writePage(out *offsetWriter, ep *encodedPage) error {
+	for _, c := range ep.chunks {
+		if _, err := out.Write(c); err != nil {
+			return fmt.Errorf("parquet: %w", err)
+		}
+	}
+	return nil
+}
+
+// chunkEncodings returns the encodings a column chunk uses (RLE for levels first) and
+// how many pages use each, in the order they first appear.
+func chunkEncodings(dict *encodedPage, pages []*encodedPage) ([]pformat.Encoding, []pformat.PageEncodingStats) {
+	encodings := []pformat.Encoding{pformat.RLE}
+	var stats []pformat.PageEncodingStats
+	if dict != nil {
+		encodings = append(encodings, dict.encoding)
+		stats = append(stats, pformat.PageEncodingStats{PageType: pformat.DictionaryPage, Encoding: dict.encoding, Count: 1})
+	}
+	for _, ep := range pages {
+		i := slices.IndexFunc(stats, func(s pformat.PageEncodingStats) bool {
+			return s.PageType == pformat.DataPageV2 && s.Encoding == ep.encoding
+		})
+		if i < 0 {
+			i = len(stats)
+			stats = append(stats, pformat.PageEncodingStats{PageType: pformat.DataPageV2, Encoding: ep.encoding})
+		}
+		stats[i].Count++
+		if !slices.Contains(encodings, ep.encoding) {
+			encodings = append(encodings, ep.encoding)
+		}
+	}
+	return encodings, stats
 }
 
 // shortMin returns a byte-array minimum cut to at most columnIndexLimit bytes, at a

@@ -25,6 +25,7 @@ type encodedPage struct {
 	values       int64 // value slots, nulls included
 	nulls        int64
 	rows         int64
+	encoding     pformat.Encoding // of the values
 	// bounded tells that the page holds non-null values; idxMin and idxMax are then
 	// their bounds for the column index, plain-encoded (byte arrays shortened).
 	bounded        bool
@@ -67,7 +68,8 @@ func (ep *encodedPage) write(arena *pageArena, parts ...[]byte) {
 // pageEncoder holds the scratch buffers of one goroutine encoding pages.
 type pageEncoder struct {
 	rep, def, vals, comp []byte
-	lo, hi               []byte // plain-encoded bounds of numbers
+	lo, hi               []byte   // plain-encoded bounds of numbers
+	seen                 []uint64 // the dictionary entries a page refers to
 	i32                  []int32
 	proto                thrift.CompactProtocol
 }
@@ -94,6 +96,10 @@ func (e *pageEncoder) encode(l *leafColumn, pg *leafPage, codec *zstdCodec, aren
 	if e.comp, err = codec.Encode(e.comp, e.vals); err != nil {
 		return err
 	}
+	ep.encoding = l.kind.encoding()
+	if pg.dict != nil {
+		ep.encoding = pformat.RLEDictionary
+	}
 	crc := crc32.Update(crc32.Update(crc32.ChecksumIEEE(e.rep), crc32.IEEETable, e.def), crc32.IEEETable, e.comp)
 	levels := len(e.rep) + len(e.def)
 	h := pformat.PageHeader{
@@ -105,7 +111,7 @@ func (e *pageEncoder) encode(l *leafColumn, pg *leafPage, codec *zstdCodec, aren
 			NumValues:                  int32(pg.slots()),
 			NumNulls:                   int32(pg.nulls),
 			NumRows:                    int32(pg.rows),
-			Encoding:                   l.kind.encoding(),
+			Encoding:                   ep.encoding,
 			DefinitionLevelsByteLength: int32(len(e.def)),
 			RepetitionLevelsByteLength: int32(len(e.rep)),
 			IsCompressed:               thrift.New(true),
@@ -119,7 +125,7 @@ func (e *pageEncoder) encode(l *leafColumn, pg *leafPage, codec *zstdCodec, aren
 	ep.headerLen = int64(len(header))
 	ep.uncompressed = int64(levels + len(e.vals))
 	ep.values, ep.nulls, ep.rows = int64(pg.slots()), int64(pg.nulls), int64(pg.rows)
-	lo, hi, bounded, nan := pageBounds(l.kind, pg, e.lo[:0], e.hi[:0])
+	lo, hi, bounded, nan := e.bounds(l.kind, pg)
 	ep.bounded, ep.nan = bounded, nan
 	if bounded {
 		if l.kind != byteArrayLeaf {
@@ -139,6 +145,17 @@ func (e *pageEncoder) encode(l *leafColumn, pg *leafPage, codec *zstdCodec, aren
 	return nil
 }
 
+// bounds returns the page's bounds as pageBounds does, reading a dictionary page's
+// values through its dictionary.
+func (e *pageEncoder) bounds(k leafKind, pg *leafPage) (lo, hi []byte, ok, nan bool) {
+	if pg.dict == nil {
+		return pageBounds(k, pg, e.lo[:0], e.hi[:0])
+	}
+	var l, h string
+	l, h, ok, e.seen = dictBounds(pg, e.seen)
+	return []byte(l), []byte(h), ok, false
+}
+
 // appendLevels appends levels RLE-encoded at the bit width of maxLevel, without the
 // length prefix of v1 pages; nothing when the column has no such levels (maxLevel 0).
 func appendLevels(dst, levels []byte, maxLevel byte) ([]byte, error) {
@@ -153,22 +170,24 @@ func appendLevels(dst, levels []byte, maxLevel byte) ([]byte, error) {
 func (e *pageEncoder) values(k leafKind, pg *leafPage) error {
 	var err error
 	e.vals = e.vals[:0]
-	switch k {
-	case byteArrayLeaf:
+	switch {
+	case pg.dict != nil:
+		e.vals, err = dictIndexes.EncodeInt32(e.vals, pg.idx)
+	case k == byteArrayLeaf:
 		e.vals, err = deltaLengths.EncodeByteArray(e.vals, pg.data, pg.offs)
-	case int64Leaf:
+	case k == int64Leaf:
 		e.vals, err = deltaInts.EncodeInt64(e.vals, pg.ints)
-	case int32Leaf:
+	case k == int32Leaf:
 		e.i32 = e.i32[:0]
 		for _, v := range pg.ints {
 			e.i32 = append(e.i32, int32(v))
 		}
 		e.vals, err = deltaInts.EncodeInt32(e.vals, e.i32)
-	case doubleLeaf:
+	case k == doubleLeaf:
 		for _, f := range pg.floats {
 			e.vals = binary.LittleEndian.AppendUint64(e.vals, math.Float64bits(f))
 		}
-	case boolLeaf:
+	case k == boolLeaf:
 		e.vals = appendBits(e.vals, pg.bools)
 	}
 	if err != nil {

@@ -92,22 +92,26 @@ type leafPage struct {
 	bools  []bool
 	offs   []uint32 // byte arrays: offs[i] and offs[i+1] delimit value i in data
 	data   []byte
-	rows   int   // rows that begin in the page
-	nulls  int   // null slots
-	size   int64 // bytes of values, the measure pages are cut by
+	idx    []int32 // byte arrays while the chunk's dictionary is on: value indexes
+	// dict, set when the page is cut, is its chunk's dictionary entries for a page of
+	// indexes; nil for a page of values.
+	dict  []string
+	rows  int   // rows that begin in the page
+	nulls int   // null slots
+	size  int64 // bytes of values, the measure pages are cut by
 }
 
 // reset empties the page for reuse.
 func (pg *leafPage) reset() {
 	*pg = leafPage{
 		rep: pg.rep[:0], def: pg.def[:0], ints: pg.ints[:0], floats: pg.floats[:0],
-		bools: pg.bools[:0], offs: append(pg.offs[:0], 0), data: pg.data[:0],
+		bools: pg.bools[:0], offs: append(pg.offs[:0], 0), data: pg.data[:0], idx: pg.idx[:0],
 	}
 }
 
 // capBytes returns the memory the page's buffers hold.
 func (pg *leafPage) capBytes() int {
-	return cap(pg.rep) + cap(pg.def) + 8*cap(pg.ints) + 8*cap(pg.floats) + cap(pg.bools) + 4*cap(pg.offs) + cap(pg.data)
+	return cap(pg.rep) + cap(pg.def) + 8*cap(pg.ints) + 8*cap(pg.floats) + cap(pg.bools) + 4*cap(pg.offs) + cap(pg.data) + 4*cap(pg.idx)
 }
 
 // slots returns the number of value slots, nulls included.

@@ -6,12 +6,13 @@ import "sync"
 // scratch space of the goroutines that encode them. Every garbage collection empties a
 // sync.Pool, so a writer in a busy process would otherwise reallocate them over and
 // over. The pool holds at most the pages of the largest row group written so far, plus
-// about two open pages per column; a page grown far past the usual size by huge values
-// is dropped rather than kept. Open pages are kept per column, so a page's buffers keep
+// about two open pages and one dictionary per column; a page grown far past the usual
+// size by huge values is dropped rather than kept. Open pages are kept per column, so a page's buffers keep
 // the shape of one column's values instead of growing to fit every column's.
 type pagePool struct {
 	mu       sync.Mutex
 	pages    [][]*leafPage // per column: a page keeps the shape of its column's values
+	dicts    []*dictionary // per byte-array column: its dictionary's memory, for the next writer
 	encoders []*pageEncoder
 	chunks   [][]byte // unused chunks of pageChunk bytes for encoded pages
 }
@@ -50,6 +51,29 @@ func (p *pagePool) putPage(i int, pg *leafPage) {
 		p.pages = append(p.pages, nil)
 	}
 	p.pages[i] = append(p.pages[i], pg)
+}
+
+// dict returns an empty dictionary for column i.
+func (p *pagePool) dict(i int) *dictionary {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if i < len(p.dicts) && p.dicts[i] != nil {
+		d := p.dicts[i]
+		p.dicts[i] = nil
+		return d
+	}
+	return newDictionary()
+}
+
+// putDict takes back the dictionary of column i once its writer is closed.
+func (p *pagePool) putDict(i int, d *dictionary) {
+	d.reset()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for len(p.dicts) <= i {
+		p.dicts = append(p.dicts, nil)
+	}
+	p.dicts[i] = d
 }
 
 // chunk returns a chunk of pageChunk bytes.

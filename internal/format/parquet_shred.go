@@ -49,7 +49,8 @@ func compileColumn(f schema.Field, path string, next *int) column {
 type shredder struct {
 	cols   []column
 	leaves []leafColumn
-	pages  []*leafPage // the open page of each leaf column
+	pages  []*leafPage   // the open page of each leaf column
+	dicts  []*dictionary // the dictionary of each byte-array leaf column; nil for others
 	// size counts the bytes of values shredded since the row group began.
 	size int64
 	// full is set when a page reaches pageSize; the writer cuts it at the row's end.
@@ -63,10 +64,14 @@ func newShredder(s schema.Schema, leaves []leafColumn, pool *pagePool) (*shredde
 		return nil, fmt.Errorf("schema has %d leaf columns, the Parquet schema %d", n, len(leaves))
 	}
 	pages := make([]*leafPage, n)
+	dicts := make([]*dictionary, n)
 	for i := range pages {
 		pages[i] = pool.page(i)
+		if leaves[i].kind == byteArrayLeaf {
+			dicts[i] = pool.dict(i)
+		}
 	}
-	return &shredder{cols: cols, leaves: leaves, pages: pages}, nil
+	return &shredder{cols: cols, leaves: leaves, pages: pages, dicts: dicts}, nil
 }
 
 // shred appends the values of row to the open pages. On error the pages may hold part
@@ -142,12 +147,20 @@ func (sh *shredder) leaf(c *column, v *record.Value, rep, def int) error {
 		if v.Kind != record.String && v.Kind != record.JSON {
 			return kindError(c, v)
 		}
+		n = int64(len(v.S)) + 4
+		if d := sh.dicts[c.leaf]; d.on {
+			if k, ok := d.index(v.S); ok {
+				pg.idx = append(pg.idx, k)
+				break
+			}
+			d.on = false
+			pg.undict(d)
+		}
 		if len(pg.data)+len(v.S) > maxPageValues {
 			return fmt.Errorf("field %q: %d bytes of strings do not fit in one Parquet page", c.path, len(pg.data)+len(v.S))
 		}
 		pg.data = append(pg.data, v.S...)
 		pg.offs = append(pg.offs, uint32(len(pg.data)))
-		n = int64(len(v.S)) + 4
 	case schema.Int, schema.Timestamp:
 		want := record.Int
 		if c.typ == schema.Timestamp {

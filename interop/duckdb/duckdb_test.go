@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -258,7 +259,10 @@ func show(vs []any) string {
 // TestDuckDBReadsManyPages reads back a file of several pages and row groups per
 // column: random hex, which is stored as Huffman-coded literals only (zstd's match
 // search finds nothing in it), random integers, which compress not at all, and
-// booleans and floats (PLAIN). Every value must come back.
+// booleans and floats (PLAIN), and dictionary-encoded strings: tags of few values, and
+// drift, whose dictionary fills up mid-chunk in the first two row groups (the first
+// 5,000 rows of a group repeat ten values, the rest are distinct and 100 bytes long), so
+// those chunks switch to plain pages. Every value must come back.
 func TestDuckDBReadsManyPages(t *testing.T) {
 	s := schema.Schema{Fields: []schema.Field{
 		{Name: "n", Type: schema.Int},
@@ -266,6 +270,8 @@ func TestDuckDBReadsManyPages(t *testing.T) {
 		{Name: "r", Type: schema.Int},
 		{Name: "f", Type: schema.Float},
 		{Name: "b", Type: schema.Bool},
+		{Name: "tag", Type: schema.String},
+		{Name: "drift", Type: schema.String},
 	}}
 	const rows = 30_000
 	x := uint64(1)
@@ -276,23 +282,29 @@ func TestDuckDBReadsManyPages(t *testing.T) {
 		return x
 	}
 	type row struct {
-		hex string
-		r   int64
-		f   float64
-		b   bool
+		hex        string
+		r          int64
+		f          float64
+		b          bool
+		tag, drift string
 	}
 	want := make([]row, rows)
 	recs := make([]record.Row, rows)
 	for i := range want {
-		want[i] = row{fmt.Sprintf("%016x%016x", next(), next()), int64(next()), float64(i) / 7, i%3 == 0}
+		drift := fmt.Sprintf("few-%096d", i%10)
+		if i%12_000 >= 5_000 {
+			drift = fmt.Sprintf("many-%095d", i)
+		}
+		want[i] = row{fmt.Sprintf("%016x%016x", next(), next()), int64(next()), float64(i) / 7, i%3 == 0, fmt.Sprintf("tag-%d", i%37), drift}
 		recs[i] = record.Row{
 			{Kind: record.Int, I: int64(i)}, {Kind: record.String, S: want[i].hex}, {Kind: record.Int, I: want[i].r},
 			{Kind: record.Float, F: want[i].f}, {Kind: record.Bool, I: map[bool]int64{true: 1}[want[i].b]},
+			{Kind: record.String, S: want[i].tag}, {Kind: record.String, S: want[i].drift},
 		}
 	}
 	path := writeParquet(t, "pages.parquet", s, format.ParquetOptions{RowGroupRows: 12_000}, recs)
 	db := openDB(t)
-	res, err := db.Query("SELECT n, hex, r, f, b FROM read_parquet(?) ORDER BY n", path)
+	res, err := db.Query("SELECT n, hex, r, f, b, tag, drift FROM read_parquet(?) ORDER BY n", path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -301,7 +313,7 @@ func TestDuckDBReadsManyPages(t *testing.T) {
 	for res.Next() {
 		var i int64
 		var got row
-		if err := res.Scan(&i, &got.hex, &got.r, &got.f, &got.b); err != nil {
+		if err := res.Scan(&i, &got.hex, &got.r, &got.f, &got.b, &got.tag, &got.drift); err != nil {
 			t.Fatal(err)
 		}
 		if i != int64(n) || got != want[n] {
@@ -324,6 +336,39 @@ func TestDuckDBReadsManyPages(t *testing.T) {
 	}
 	if comp == 0 || float64(comp) > 0.6*float64(raw) {
 		t.Fatalf("hex column: %d bytes compressed of %d, want at most 60%%", comp, raw)
+	}
+	// DuckDB's reading of the footer: which chunks have a dictionary, and their encodings.
+	enc, err := db.Query("SELECT path_in_schema, row_group_id, dictionary_page_offset IS NOT NULL, encodings FROM parquet_metadata(?) WHERE path_in_schema IN ('hex', 'tag', 'drift') ORDER BY path_in_schema, row_group_id", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer enc.Close()
+	var chunks []string
+	for enc.Next() {
+		var col, encodings string
+		var group int
+		var dict bool
+		if err := enc.Scan(&col, &group, &dict, &encodings); err != nil {
+			t.Fatal(err)
+		}
+		chunks = append(chunks, fmt.Sprintf("%s %d %v %s", col, group, dict, encodings))
+	}
+	if err := enc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	wantChunks := []string{
+		"drift 0 true RLE, PLAIN, RLE_DICTIONARY, DELTA_LENGTH_BYTE_ARRAY",
+		"drift 1 true RLE, PLAIN, RLE_DICTIONARY, DELTA_LENGTH_BYTE_ARRAY",
+		"drift 2 true RLE, PLAIN, RLE_DICTIONARY",
+		"hex 0 false RLE, DELTA_LENGTH_BYTE_ARRAY",
+		"hex 1 false RLE, DELTA_LENGTH_BYTE_ARRAY",
+		"hex 2 false RLE, DELTA_LENGTH_BYTE_ARRAY",
+		"tag 0 true RLE, PLAIN, RLE_DICTIONARY",
+		"tag 1 true RLE, PLAIN, RLE_DICTIONARY",
+		"tag 2 true RLE, PLAIN, RLE_DICTIONARY",
+	}
+	if got := strings.Join(chunks, "\n"); got != strings.Join(wantChunks, "\n") {
+		t.Fatalf("column chunks as DuckDB reads them:\n%s\nwant:\n%s", got, strings.Join(wantChunks, "\n"))
 	}
 }
 
