@@ -1,12 +1,15 @@
 package format
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"math"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/parquet-go/parquet-go/encoding/delta"
 
 	"github.com/sluice-dev/sluice/internal/record"
 	"github.com/sluice-dev/sluice/internal/schema"
@@ -210,6 +213,57 @@ func TestParquetStatisticsEdgeCases(t *testing.T) {
 			_, got := readAllParquet(t, file)
 			if len(got) != len(tc.rows) {
 				t.Fatalf("read %d rows, want %d", len(got), len(tc.rows))
+			}
+		})
+	}
+}
+
+func TestPrefixLengths(t *testing.T) {
+	page := func(vs ...string) *leafPage {
+		pg := &leafPage{}
+		pg.reset()
+		for _, v := range vs {
+			pg.data = append(pg.data, v...)
+			pg.offs = append(pg.offs, uint32(len(pg.data)))
+		}
+		return pg
+	}
+	cases := []struct {
+		name string
+		pg   *leafPage
+		want int
+	}{
+		{"no values", page(), 0},
+		{"one value", page("abc"), 0},
+		{"short values", page("abc", "abd", "ab", "b"), 2 + 2 + 0},
+		{"differ in the ninth byte", page("abcdefghX", "abcdefghY"), 8},
+		{"differ in the eighth byte", page("abcdefgX1", "abcdefgY1"), 7},
+		{"one value a prefix of the next", page("2024-01-01", "2024-01-01T00:00:00Z", "2024-01-01T00:00:01Z"), 10 + 18},
+		{"the empty string", page("", "x", "", ""), 0},
+		{"identical long values", page(strings.Repeat("z", 20), strings.Repeat("z", 20)), 20},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			lens, got := prefixLengths(tc.pg, nil)
+			sum := 0
+			for _, p := range lens {
+				sum += int(p)
+			}
+			if got != tc.want || sum != got || len(lens) != len(tc.pg.offs)-1 || (len(lens) > 0 && lens[0] != 0) {
+				t.Fatalf("shared prefixes %d (lengths %v), want %d", got, lens, tc.want)
+			}
+			// The page encoded from these lengths is what parquet-go's encoder writes.
+			e := &pageEncoder{i32: lens}
+			if err := e.deltaByteArray(tc.pg); err != nil {
+				t.Fatal(err)
+			}
+			var ref delta.ByteArrayEncoding
+			want, err := ref.EncodeByteArray(nil, tc.pg.data, tc.pg.offs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(e.vals, want) {
+				t.Fatalf("DELTA_BYTE_ARRAY %x, parquet-go writes %x", e.vals, want)
 			}
 		})
 	}

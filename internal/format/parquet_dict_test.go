@@ -108,7 +108,9 @@ func TestDictBounds(t *testing.T) {
 
 // TestParquetDictionaryFallback checks which byte-array columns keep their dictionary:
 // one of few values does; one of distinct values drops it at its first page; one whose
-// values turn distinct drops it when the dictionary reaches its limit, mid-page. Every
+// values turn distinct drops it when the dictionary reaches its limit, mid-page. Plain
+// pages are DELTA_LENGTH_BYTE_ARRAY for text (values with nothing in common) and
+// DELTA_BYTE_ARRAY for values that share long prefixes (zero-padded numbers). Every
 // value reads back, and each page's column index bounds are its own.
 func TestParquetDictionaryFallback(t *testing.T) {
 	s := schema.Schema{Fields: []schema.Field{
@@ -125,7 +127,8 @@ func TestParquetDictionaryFallback(t *testing.T) {
 			drift = long("many ", i)
 		}
 		status := []string{"draft", "published", "archived", ""}[i%4]
-		rows = append(rows, record.Row{str(status), str(long("text ", i)), str(drift)})
+		text := fmt.Sprintf("%016x", mix(uint64(i))) + strings.Repeat(" words", 14)
+		rows = append(rows, record.Row{str(status), str(text), str(drift)})
 	}
 	rows[7][0] = record.Value{Kind: record.Null}
 
@@ -152,12 +155,12 @@ func TestParquetDictionaryFallback(t *testing.T) {
 			want := map[string]string{
 				"status": "[DICTIONARY_PAGE PLAIN 1 DATA_PAGE_V2 RLE_DICTIONARY 1]",
 				"text":   "[DATA_PAGE_V2 DELTA_LENGTH_BYTE_ARRAY 3]",
-				"drift":  "[DICTIONARY_PAGE PLAIN 1 DATA_PAGE_V2 RLE_DICTIONARY 1 DATA_PAGE_V2 DELTA_LENGTH_BYTE_ARRAY 2]",
+				"drift":  "[DICTIONARY_PAGE PLAIN 1 DATA_PAGE_V2 RLE_DICTIONARY 1 DATA_PAGE_V2 DELTA_BYTE_ARRAY 2]",
 			}
 			wantEncodings := map[string]string{
 				"status": "[RLE PLAIN RLE_DICTIONARY]",
 				"text":   "[RLE DELTA_LENGTH_BYTE_ARRAY]",
-				"drift":  "[RLE PLAIN RLE_DICTIONARY DELTA_LENGTH_BYTE_ARRAY]",
+				"drift":  "[RLE PLAIN RLE_DICTIONARY DELTA_BYTE_ARRAY]",
 			}
 			for _, c := range f.Metadata().RowGroups[0].Columns {
 				md := c.MetaData

@@ -70,7 +70,8 @@ type pageEncoder struct {
 	rep, def, vals, comp []byte
 	lo, hi               []byte   // plain-encoded bounds of numbers
 	seen                 []uint64 // the dictionary entries a page refers to
-	i32                  []int32
+	i32, lens            []int32  // int32 values; prefix and suffix lengths
+	tmp                  []byte
 	proto                thrift.CompactProtocol
 }
 
@@ -90,15 +91,11 @@ func (e *pageEncoder) encode(l *leafColumn, pg *leafPage, codec *zstdCodec, aren
 	if e.def, err = appendLevels(e.def[:0], pg.def, l.maxDef); err != nil {
 		return fmt.Errorf("definition levels: %w", err)
 	}
-	if err := e.values(l.kind, pg); err != nil {
+	if ep.encoding, err = e.values(l.kind, pg); err != nil {
 		return err
 	}
 	if e.comp, err = codec.Encode(e.comp, e.vals); err != nil {
 		return err
-	}
-	ep.encoding = l.kind.encoding()
-	if pg.dict != nil {
-		ep.encoding = pformat.RLEDictionary
 	}
 	crc := crc32.Update(crc32.Update(crc32.ChecksumIEEE(e.rep), crc32.IEEETable, e.def), crc32.IEEETable, e.comp)
 	levels := len(e.rep) + len(e.def)
@@ -166,15 +163,25 @@ func appendLevels(dst, levels []byte, maxLevel byte) ([]byte, error) {
 	return enc.EncodeLevels(dst, levels)
 }
 
-// values encodes the page's non-null values into e.vals.
-func (e *pageEncoder) values(k leafKind, pg *leafPage) error {
+// values encodes the page's non-null values into e.vals and returns their encoding:
+// the kind's, or for byte arrays RLE_DICTIONARY indexes (a dictionary page) or
+// DELTA_BYTE_ARRAY (values that share prefixes).
+func (e *pageEncoder) values(k leafKind, pg *leafPage) (pformat.Encoding, error) {
 	var err error
+	enc := k.encoding()
 	e.vals = e.vals[:0]
 	switch {
 	case pg.dict != nil:
+		enc = pformat.RLEDictionary
 		e.vals, err = dictIndexes.EncodeInt32(e.vals, pg.idx)
 	case k == byteArrayLeaf:
-		e.vals, err = deltaLengths.EncodeByteArray(e.vals, pg.data, pg.offs)
+		var shared int
+		if e.i32, shared = prefixLengths(pg, e.i32[:0]); 4*shared >= len(pg.data) {
+			enc = pformat.DeltaByteArray
+			err = e.deltaByteArray(pg)
+		} else {
+			e.vals, err = deltaLengths.EncodeByteArray(e.vals, pg.data, pg.offs)
+		}
 	case k == int64Leaf:
 		e.vals, err = deltaInts.EncodeInt64(e.vals, pg.ints)
 	case k == int32Leaf:
@@ -191,9 +198,64 @@ func (e *pageEncoder) values(k leafKind, pg *leafPage) error {
 		e.vals = appendBits(e.vals, pg.bools)
 	}
 	if err != nil {
-		return fmt.Errorf("values: %w", err)
+		return enc, fmt.Errorf("values: %w", err)
+	}
+	return enc, nil
+}
+
+// prefixLengths appends to dst how many bytes each byte-array value of pg shares with
+// the value before it, and returns their sum. DELTA_BYTE_ARRAY stores each value's
+// suffix after that prefix, which pays for sorted ids, URLs and timestamps written as
+// text (a quarter of the bytes or more), and not for free text.
+func prefixLengths(pg *leafPage, dst []int32) ([]int32, int) {
+	shared := 0
+	for i := 1; i < len(pg.offs); i++ {
+		p := 0
+		if i > 1 {
+			p = commonPrefix(pg.data[pg.offs[i-2]:pg.offs[i-1]], pg.data[pg.offs[i-1]:pg.offs[i]])
+		}
+		dst = append(dst, int32(p))
+		shared += p
+	}
+	return dst, shared
+}
+
+// deltaByteArray encodes the values of pg as DELTA_BYTE_ARRAY into e.vals, their
+// prefix lengths being in e.i32: the prefix lengths and the suffix lengths
+// DELTA_BINARY_PACKED, then the suffixes.
+func (e *pageEncoder) deltaByteArray(pg *leafPage) error {
+	var err error
+	if e.vals, err = deltaInts.EncodeInt32(e.vals, e.i32); err != nil {
+		return err
+	}
+	e.lens = e.lens[:0]
+	for i, p := range e.i32 {
+		e.lens = append(e.lens, int32(pg.offs[i+1]-pg.offs[i])-p)
+	}
+	if e.tmp, err = deltaInts.EncodeInt32(e.tmp, e.lens); err != nil {
+		return err
+	}
+	e.vals = append(e.vals, e.tmp...)
+	for i, p := range e.i32 {
+		e.vals = append(e.vals, pg.data[pg.offs[i]+uint32(p):pg.offs[i+1]]...)
 	}
 	return nil
+}
+
+// commonPrefix returns the length of the longest common prefix of a and b, comparing
+// eight bytes at a time.
+func commonPrefix(a, b []byte) int {
+	n := min(len(a), len(b))
+	i := 0
+	for ; i+8 <= n; i += 8 {
+		if x := binary.LittleEndian.Uint64(a[i:]) ^ binary.LittleEndian.Uint64(b[i:]); x != 0 {
+			return i + bits.TrailingZeros64(x)/8
+		}
+	}
+	for i < n && a[i] == b[i] {
+		i++
+	}
+	return i
 }
 
 // appendBits appends bs bit-packed, least significant bit first (PLAIN booleans).

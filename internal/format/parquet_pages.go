@@ -141,7 +141,7 @@ func (p *pagePool) encoder() *pageEncoder {
 
 // putEncoder takes back an encoder's scratch space.
 func (p *pagePool) putEncoder(e *pageEncoder) {
-	if cap(e.rep)+cap(e.def)+cap(e.vals)+cap(e.comp)+4*cap(e.i32) > maxKeptPage {
+	if cap(e.rep)+cap(e.def)+cap(e.vals)+cap(e.comp)+cap(e.tmp)+4*(cap(e.i32)+cap(e.lens)) > maxKeptPage {
 		return
 	}
 	p.mu.Lock()
