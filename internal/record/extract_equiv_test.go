@@ -301,7 +301,8 @@ func unmarked(t *testing.T, row Row) Row {
 		switch {
 		case !v.Verbatim:
 		case v.Kind == String && needsEscape(v.S) == len(v.S):
-		case v.Kind == Int && v.S == strconv.FormatInt(v.I, 10):
+		case v.Kind == Int && v.S == strconv.FormatInt(v.I, 10),
+			v.Kind == Float && v.S == strconv.FormatFloat(v.F, 'g', -1, 64):
 			v.S = ""
 		default:
 			t.Fatalf("value %d %+v is marked verbatim", i, v)

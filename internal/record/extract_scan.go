@@ -224,6 +224,9 @@ func (p *fieldPlan) scan(s string, i int, dst *Value) (int, error) {
 		case typeFloat:
 			if f, ok := n.float64(); ok {
 				*dst = Value{Kind: Float, F: f}
+				if n.canonical(s[i:end]) {
+					dst.S, dst.Verbatim = s[i:end], true
+				}
 				return end, nil
 			}
 		case typeString:

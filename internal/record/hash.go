@@ -142,6 +142,9 @@ func (h *Hasher) appendValueNode(dst []byte, f *schema.Field, v *Value, node *ha
 	case Int:
 		return appendIntValue(dst, v)
 	case Float:
+		if v.Verbatim {
+			return append(dst, v.S...)
+		}
 		return appendCanonicalFloat(dst, v.F)
 	case String:
 		return appendStringValue(dst, v)

@@ -242,3 +242,62 @@ func TestVerbatimIntsHashLikeTheReference(t *testing.T) {
 		t.Fatalf("canonical %s", got)
 	}
 }
+
+// TestVerbatimFloatsHashLikeTheReference checks which float literals extraction keeps as
+// their canonical text, and that the canonical form and hashes stay those of the
+// reference for them and for a sweep of random decimals.
+func TestVerbatimFloatsHashLikeTheReference(t *testing.T) {
+	cases := []struct {
+		literal  string
+		verbatim bool
+	}{
+		{"0.1", true}, {"-0.25", true}, {"0.6206", true}, {"0.0001", true}, {"-0.0001", true},
+		{"999999.5", true}, {"12345.678901234", true},
+		{"0.00001", false},             // 1e-05 in canonical form
+		{"1000000.5", false},           // 1.0000005e+06
+		{"1.50", false},                // 1.5
+		{"1.0", false},                 // 1
+		{"-0.0", false},                // 0
+		{"1e2", false},                 // 100
+		{"0.1000000000000001", false},  // 16 digits
+		{"12345678901234.56", false},   // 16 digits
+		{"123456.78901234", true},      // 14 digits
+		{"0.30000000000000004", false}, // 17 digits
+	}
+	fields := []schema.Field{{Name: "f", Type: schema.Float}}
+	e := mustExtractor(t, fields, AdditionalDrop)
+	var h Hasher
+	for _, tc := range cases {
+		row, err := e.Extract(`{"f":`+tc.literal+`}`, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v := row[0]; v.Verbatim != tc.verbatim || (v.Verbatim && v.S != tc.literal) {
+			t.Errorf("%s: verbatim %v, text %q; want %v", tc.literal, v.Verbatim, v.S, tc.verbatim)
+		}
+		sameCanonical(t, &h, schema.Schema{Fields: fields}, row)
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 20_000 {
+		lit := strconv.Itoa(r.IntN(10_000_000) >> r.IntN(24))
+		if r.IntN(2) == 0 {
+			lit = "-" + lit
+		}
+		frac := make([]byte, 1+r.IntN(10))
+		for i := range frac {
+			frac[i] = byte('0' + r.IntN(10))
+			if r.IntN(4) == 0 {
+				frac[i] = '0'
+			}
+		}
+		lit += "." + string(frac)
+		row, err := e.Extract(`{"f":`+lit+`}`, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v := row[0]; v.Verbatim && v.S != strconv.FormatFloat(v.F, 'g', -1, 64) {
+			t.Fatalf("%s kept verbatim, but its canonical form is %s", lit, strconv.FormatFloat(v.F, 'g', -1, 64))
+		}
+		sameCanonical(t, &h, schema.Schema{Fields: fields}, row)
+	}
+}

@@ -178,6 +178,29 @@ func (n number) float64() (float64, bool) {
 	return f, true
 }
 
+// canonical reports whether text, the token of n, is already the canonical JSON of the
+// float it reads as (see Hasher): a decimal with a fraction that ends in a non-zero digit
+// (so the value is not integral and no digit is superfluous), no exponent, at most 15
+// digits (so no shorter decimal reads as the same float) and a magnitude from 1e-4 to
+// under 1e6 (where the shortest form is written without an exponent).
+func (n number) canonical(text string) bool {
+	if n.flags&(numFrac|numExp) != numFrac || n.digits > 15 || text[len(text)-1] == '0' {
+		return false
+	}
+	if n.flags&numNeg != 0 {
+		text = text[1:]
+	}
+	if whole := n.digits - n.frac; text[0] != '0' {
+		return whole <= 6
+	}
+	// 0.000d... is 1e-4 or more with at most three zeros after the point.
+	zeros := 0
+	for zeros < n.frac && text[2+zeros] == '0' {
+		zeros++
+	}
+	return zeros <= 3
+}
+
 // scanLiteral reads the literal word (true, false or null) at s[i].
 func scanLiteral(s string, i int, word string) (int, bool) {
 	end := i + len(word)

@@ -38,7 +38,8 @@ type Value struct {
 	Kind Kind
 	// Verbatim, for a String, tells that S holds no '"', '\\' or control character, so
 	// that its canonical JSON is S between quotes as it stands; for an Int, that S holds
-	// I's decimal digits as the canonical JSON writes them (the API's own text). False
+	// I's decimal digits as the canonical JSON writes them (the API's own text); for a
+	// Float, that S holds F as the canonical JSON writes it (the API's own text). False
 	// means unknown.
 	Verbatim bool
 	I        int64
