@@ -57,6 +57,24 @@ type keyEntry struct {
 	// fields are the fields read from this key directly, in declaration order; empty
 	// when the key only leads to complex paths.
 	fields []int
+	// words and masks hold the key and its closing quote as little-endian words, for a
+	// verbatim key of at most 15 bytes (words is 0 otherwise): predicted compares them
+	// in one or two loads.
+	words      int
+	word, mask [2]uint64
+}
+
+// newKeyEntry returns the entry of key.
+func newKeyEntry(key string) keyEntry {
+	e := keyEntry{key: key, verbatim: verbatimKey(key)}
+	if text := key + `"`; e.verbatim && len(text) <= 16 {
+		e.words = (len(text) + 7) / 8
+		for k := range len(text) {
+			e.word[k/8] |= uint64(text[k]) << (8 * (k % 8))
+			e.mask[k/8] |= 0xff << (8 * (k % 8))
+		}
+	}
+	return e
 }
 
 // maxSeq bounds the key positions remembered per object.
@@ -183,7 +201,7 @@ func (p *objectPlan) declare(key string) *keyEntry {
 	if !ok {
 		e = int32(len(p.entries))
 		p.keys[key] = e
-		p.entries = append(p.entries, keyEntry{key: key, verbatim: verbatimKey(key)})
+		p.entries = append(p.entries, newKeyEntry(key))
 	}
 	return &p.entries[e]
 }
@@ -206,6 +224,12 @@ func (p *objectPlan) predicted(s string, i, pos int) (*keyEntry, int) {
 		return nil, 0
 	}
 	e := &p.entries[p.seq[pos]]
+	if e.words > 0 && i+1+8*e.words <= len(s) {
+		if load64(s, i+1)&e.mask[0] != e.word[0] || (e.words == 2 && load64(s, i+9)&e.mask[1] != e.word[1]) {
+			return nil, 0
+		}
+		return e, i + 2 + len(e.key)
+	}
 	end := i + 1 + len(e.key)
 	if !e.verbatim || end >= len(s) || s[end] != '"' || s[i+1:end] != e.key {
 		return nil, 0

@@ -3,6 +3,7 @@ package record
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -314,4 +315,46 @@ func unmarked(t *testing.T, row Row) Row {
 		out[i] = v
 	}
 	return out
+}
+
+// TestPredictedKeysMatchExactly runs records whose keys first come in a stable order
+// (so the scanner predicts them) and then differ from the prediction in one byte, in
+// the closing quote, or in length, for keys of one to sixteen bytes (compared as one or
+// two words, or byte by byte), near the end of the text too. Scanner and general path
+// must agree on every record.
+func TestPredictedKeysMatchExactly(t *testing.T) {
+	keys := []string{"a", "sevenab", "eightabc", "fifteencharsabc", "sixteencharsabcd"}
+	var fields []schema.Field
+	for _, k := range keys {
+		fields = append(fields, schema.Field{Name: k, Type: schema.Int})
+	}
+	record := func(names ...string) string {
+		var b strings.Builder
+		b.WriteString("{")
+		for i, n := range names {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			fmt.Fprintf(&b, "%q:%d", n, i+1)
+		}
+		b.WriteString("}")
+		return b.String()
+	}
+	raws := []string{record(keys...), record(keys...)}
+	for i, k := range keys {
+		for _, other := range []string{k[:len(k)-1] + "X", "X" + k[1:], k + "x", k[:len(k)-1]} {
+			names := slices.Clone(keys)
+			names[i] = other
+			raws = append(raws, record(names...), record(keys...))
+		}
+		// The key last, right before the end of the text.
+		raws = append(raws, record(append(slices.Clone(keys[:i]), append(slices.Clone(keys[i+1:]), k)...)...), record(keys...))
+	}
+	for _, mode := range []string{AdditionalKeep, AdditionalDrop} {
+		fast, general := mustExtractor(t, fields, mode), mustExtractor(t, fields, mode)
+		var rf, rg Row
+		for _, raw := range raws {
+			sameExtraction(t, fast, general, raw, &rf, &rg)
+		}
+	}
 }
