@@ -15,16 +15,19 @@ import (
 	"github.com/sluice-dev/sluice/internal/schema"
 )
 
-func TestPageBounds(t *testing.T) {
-	strs := func(vs ...string) *leafPage {
-		pg := &leafPage{}
-		pg.reset()
-		for _, v := range vs {
-			pg.data = append(pg.data, v...)
-			pg.offs = append(pg.offs, uint32(len(pg.data)))
-		}
-		return pg
+// stringPage returns an open page holding the byte-array values vs.
+func stringPage(vs ...string) *leafPage {
+	pg := &leafPage{}
+	pg.reset()
+	for _, v := range vs {
+		pg.data = append(pg.data, v...)
+		pg.offs = append(pg.offs, uint32(len(pg.data)))
 	}
+	return pg
+}
+
+func TestPageBounds(t *testing.T) {
+	strs := stringPage
 	le64 := func(v int64) string { return string(binary.LittleEndian.AppendUint64(nil, uint64(v))) }
 	le32 := func(v int32) string { return string(binary.LittleEndian.AppendUint32(nil, uint32(v))) }
 	f64 := func(f float64) string { return string(binary.LittleEndian.AppendUint64(nil, math.Float64bits(f))) }
@@ -219,15 +222,7 @@ func TestParquetStatisticsEdgeCases(t *testing.T) {
 }
 
 func TestPrefixLengths(t *testing.T) {
-	page := func(vs ...string) *leafPage {
-		pg := &leafPage{}
-		pg.reset()
-		for _, v := range vs {
-			pg.data = append(pg.data, v...)
-			pg.offs = append(pg.offs, uint32(len(pg.data)))
-		}
-		return pg
-	}
+	page := stringPage
 	cases := []struct {
 		name string
 		pg   *leafPage
