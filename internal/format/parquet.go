@@ -105,8 +105,9 @@ func (o ParquetOptions) withDefaults() ParquetOptions {
 // bytes do not depend on the number of workers. Write copies string bytes before it
 // returns, so rows never pin caller memory. The writer's memory is bounded by the row
 // group limits in opt: the current row group's compressed pages, one open page per
-// column and one page per worker. Write and Close must be called from one goroutine at
-// a time.
+// column and one page per worker, plus one dictionary per string column (at most about
+// 1.5 MiB each, kept until the row group ends). Write and Close must be called from one
+// goroutine at a time.
 func NewParquet(w io.Writer, s schema.Schema, opt ParquetOptions) (Writer, error) {
 	ps, err := parquetSchema(s)
 	if err != nil {
@@ -240,11 +241,18 @@ func (p *parquetWriter) fail(err error) error {
 // there are several workers (waiting for one to be free).
 func (p *parquetWriter) cut(i int) {
 	pg := p.sh.pages[i]
-	if d := p.sh.dicts[i]; d != nil && d.on && len(pg.idx) > 0 {
-		if d.pages == 0 && !d.worth(pg) {
-			d.on = false
-			pg.undict(d)
-		} else {
+	if d := p.sh.dicts[i]; d != nil && d.on {
+		// The first page with values decides whether the dictionary pays. A page of
+		// nulls is a dictionary page too once the dictionary has entries, so that a
+		// chunk's pages are all dictionary-encoded while it keeps one.
+		if len(pg.idx) > 0 && !d.tested {
+			d.tested = true
+			if !d.worth(pg) {
+				d.on = false
+				pg.undict(d)
+			}
+		}
+		if d.on && len(d.vals) > 0 {
 			pg.dict = d.vals[:len(d.vals):len(d.vals)]
 			d.pages++
 		}

@@ -19,15 +19,17 @@ import (
 // the chunk, and data pages hold RLE_DICTIONARY indexes. Columns of repeated values
 // (statuses, languages, handles, tags) shrink to a few bits a value, and their pages
 // compress in a fraction of the time. A chunk stops using its dictionary, and writes
-// DELTA_LENGTH_BYTE_ARRAY pages from then on, when
+// plain pages (DELTA_LENGTH_BYTE_ARRAY or DELTA_BYTE_ARRAY) from then on, when
 //
-//   - its first page is cut and the dictionary plus the page's indexes are not smaller
-//     than the page's values would be plain (free text, ids, hashes), or
-//   - a new value would take the dictionary past maxDictBytes.
+//   - its first page with values is cut and the dictionary plus the page's indexes are
+//     not smaller than the page's values would be plain (free text, ids, hashes), or
+//   - a new value would take the dictionary past maxDictBytes or maxDictValues.
 //
 // Either way the open page's indexes are turned back into values, so every page is in
-// one encoding; pages written before keep theirs. Each row group starts a new
-// dictionary.
+// one encoding; pages written before keep theirs. Pages of nulls are dictionary pages
+// while the dictionary is on and has entries, so a chunk that keeps its dictionary has
+// only dictionary pages (readers such as parquet-java filter such chunks by it). Each
+// row group starts a new dictionary.
 
 // maxDictBytes bounds a dictionary's PLAIN-encoded size (four bytes of length and the
 // bytes of each value), the size of its page before compression; maxDictValues bounds
@@ -56,6 +58,7 @@ type dictionary struct {
 	plain  int    // PLAIN-encoded size of vals
 	limit  int    // maxDictBytes, lowered by tests
 	on     bool   // the chunk still uses the dictionary
+	tested bool   // a page with values was cut: worth decided whether the dictionary pays
 	pages  int    // pages of the chunk cut while on
 }
 
@@ -67,7 +70,7 @@ func newDictionary() *dictionary {
 func (d *dictionary) reset() {
 	clear(d.slots)
 	clear(d.vals)
-	d.vals, d.used, d.room, d.plain, d.on, d.pages = d.vals[:0], 0, nil, 0, true, 0
+	d.vals, d.used, d.room, d.plain, d.on, d.tested, d.pages = d.vals[:0], 0, nil, 0, true, false, 0
 }
 
 // index returns the index of s, adding it when new; false when adding it would take the
@@ -134,8 +137,8 @@ func (d *dictionary) store(s string) string {
 // bitWidth returns the bit width of the indexes of a dictionary of n entries.
 func bitWidth(n int) int { return bits.Len(uint(max(n, 1) - 1)) }
 
-// worth tells whether the first page cut from the chunk, pg, is smaller as dictionary
-// indexes plus the dictionary than as plain values (parquet-java's test).
+// worth tells whether the first page with values cut from the chunk, pg, is smaller as
+// dictionary indexes plus the dictionary than as plain values (parquet-java's test).
 func (d *dictionary) worth(pg *leafPage) bool {
 	plain := pg.size - int64(pg.nulls)
 	return int64(d.plain)+int64(len(pg.idx)*bitWidth(len(d.vals))/8) < plain

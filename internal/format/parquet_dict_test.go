@@ -258,3 +258,46 @@ func TestParquetDictionaryPerRowGroup(t *testing.T) {
 		t.Fatalf("rows read back differ: %s", d)
 	}
 }
+
+// TestParquetDictionaryNullPages checks the encodings of pages without values: a page
+// of nulls between pages of values is a dictionary page, so the chunk is dictionary
+// pages only; a column of nulls only has no dictionary and plain pages; a column of
+// empty strings keeps a one-entry dictionary (indexes of bit width 0).
+func TestParquetDictionaryNullPages(t *testing.T) {
+	s := schema.Schema{Fields: []schema.Field{
+		{Name: "sparse", Type: schema.String},
+		{Name: "none", Type: schema.String},
+		{Name: "empty", Type: schema.String},
+	}}
+	null := record.Value{Kind: record.Null}
+	// In sparse, 1103 values of 100 bytes fill the first page; 114,688 nulls (a byte
+	// each) the second; the rest is the third. None has two pages of nulls.
+	var rows []record.Row
+	for i := range 1103 + 114688 + 300 {
+		v := null
+		if i < 1103 || i >= 1103+114688 {
+			v = str(fmt.Sprintf("%0100d", i%7))
+		}
+		rows = append(rows, record.Row{v, null, str("")})
+	}
+	file := writeParquet(t, s, ParquetOptions{}, rows)
+	f := openParquet(t, file)
+	want := map[string]string{
+		"sparse": "[DICTIONARY_PAGE PLAIN 1 DATA_PAGE_V2 RLE_DICTIONARY 3]",
+		"none":   "[DATA_PAGE_V2 DELTA_LENGTH_BYTE_ARRAY 2]",
+		"empty":  "[DICTIONARY_PAGE PLAIN 1 DATA_PAGE_V2 RLE_DICTIONARY 5]", // 4 bytes a value: 28,672 a page
+	}
+	for _, c := range f.Metadata().RowGroups[0].Columns {
+		var stats []string
+		for _, st := range c.MetaData.EncodingStats {
+			stats = append(stats, fmt.Sprint(st.PageType, " ", st.Encoding, " ", st.Count))
+		}
+		if name := joinPath(c.MetaData.PathInSchema); fmt.Sprint(stats) != want[name] {
+			t.Errorf("%s: pages %v, want %s", name, stats, want[name])
+		}
+	}
+	_, got := readAllParquet(t, file)
+	if d := diffRows(rows, got); d != "" {
+		t.Fatalf("rows read back differ: %s", d)
+	}
+}

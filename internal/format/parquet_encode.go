@@ -176,7 +176,7 @@ func (e *pageEncoder) values(k leafKind, pg *leafPage) (pformat.Encoding, error)
 		e.vals, err = dictIndexes.EncodeInt32(e.vals, pg.idx)
 	case k == byteArrayLeaf:
 		var shared int
-		if e.i32, shared = prefixLengths(pg, e.i32[:0]); 4*shared >= len(pg.data) {
+		if e.i32, shared = prefixLengths(pg, e.i32[:0]); shared > 0 && 4*shared >= len(pg.data) {
 			enc = pformat.DeltaByteArray
 			err = e.deltaByteArray(pg)
 		} else {

@@ -408,3 +408,51 @@ func TestDuckDBFiltersWithTheStatistics(t *testing.T) {
 		}
 	}
 }
+
+// TestDuckDBReadsNullPagesOfADictionary reads a dictionary-encoded column whose second
+// page holds only nulls (a dictionary page of no indexes) between pages of values.
+func TestDuckDBReadsNullPagesOfADictionary(t *testing.T) {
+	s := schema.Schema{Fields: []schema.Field{{Name: "n", Type: schema.Int}, {Name: "sparse", Type: schema.String}}}
+	const values, nulls = 1103, 114688 // 100-byte values fill the first page, the nulls the second
+	var recs []record.Row
+	for i := range values + nulls + 300 {
+		v := record.Value{Kind: record.Null}
+		if i < values || i >= values+nulls {
+			v = record.Value{Kind: record.String, S: fmt.Sprintf("%0100d", i%7)}
+		}
+		recs = append(recs, record.Row{{Kind: record.Int, I: int64(i)}, v})
+	}
+	path := writeParquet(t, "sparse.parquet", s, format.ParquetOptions{}, recs)
+	db := openDB(t)
+	res, err := db.Query("SELECT n, sparse FROM read_parquet(?) ORDER BY n", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Close()
+	n := 0
+	for res.Next() {
+		var i int64
+		var got sql.NullString
+		if err := res.Scan(&i, &got); err != nil {
+			t.Fatal(err)
+		}
+		want := recs[n][1]
+		if i != int64(n) || got.Valid != (want.Kind == record.String) || got.String != want.S {
+			t.Fatalf("row %d: got %d %v, want %d %+v", n, i, got, n, want)
+		}
+		n++
+	}
+	if err := res.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if n != len(recs) {
+		t.Fatalf("%d rows, want %d", n, len(recs))
+	}
+	var encodings string
+	if err := db.QueryRow("SELECT encodings FROM parquet_metadata(?) WHERE path_in_schema = 'sparse'", path).Scan(&encodings); err != nil {
+		t.Fatal(err)
+	}
+	if encodings != "RLE, PLAIN, RLE_DICTIONARY" {
+		t.Fatalf("encodings %q, want dictionary pages only", encodings)
+	}
+}
