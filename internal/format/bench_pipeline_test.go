@@ -90,8 +90,8 @@ func (p *pipelinePage) fill(first int) {
 			{Kind: record.Int, I: 7_000_000_000_000_000_000 + int64(n)},
 			{Kind: record.Time, I: base + int64(n)*2_000_000},
 			s(func(b []byte) []byte { return strconv.AppendInt(append(b, "acct_"...), int64(h%1000), 10) }),
-			s(word(benchTitles, 3)),
-			s(word(benchBodies, 9)),
+			s(func(b []byte) []byte { return appendWords(b, h, 4+n%3, 0) }), // a title of its own
+			s(func(b []byte) []byte { return appendWords(b, h+1, 14, 85) }), // a body of its own
 			s(word([]string{"published", "draft", "scheduled", "archived"}, 15)),
 			s(word([]string{"en", "de", "fr", "pt", "es", "ja"}, 17)),
 			{Kind: record.Int, I: int64(h >> 20 % 100000)},
@@ -119,27 +119,32 @@ func appendHex128(b []byte, seed uint64) []byte {
 	return hex.AppendEncode(b, sum[:])
 }
 
-var benchTitles, benchBodies, benchHandles, benchTags = benchVocabulary()
+var benchHandles, benchTags = benchVocabulary()
 
-// benchVocabulary builds 64 titles, ~85-byte bodies, handles and tags from words.
-func benchVocabulary() (titles, bodies, handles, tags []string) {
+// benchVocabulary builds 64 handles and tags, the repeated strings of a record.
+func benchVocabulary() (handles, tags []string) {
 	for i := range 64 {
 		h := mix(uint64(i) + 1e9)
-		pick := func(k int) string { return words[int(mix(h+uint64(k))%uint64(len(words)))] }
-		title := ""
-		for k := range 4 + i%3 {
-			title += pick(k) + " "
-		}
-		body := ""
-		for k := 0; len(body) < 85; k++ {
-			body += pick(100+k) + " "
-		}
-		titles = append(titles, title[:len(title)-1])
-		bodies = append(bodies, body[:85])
 		handles = append(handles, "user_"+strconv.Itoa(1000+i))
-		tags = append(tags, pick(200)+"_"+strconv.Itoa(i))
+		tags = append(tags, words[int(mix(h+200)%uint64(len(words)))]+"_"+strconv.Itoa(i))
 	}
-	return titles, bodies, handles, tags
+	return handles, tags
+}
+
+// appendWords appends n words drawn from seed, separated by spaces, then cuts the text
+// to size bytes when size > 0 (the words are ASCII).
+func appendWords(b []byte, seed uint64, n, size int) []byte {
+	start := len(b)
+	for k := range n {
+		if k > 0 {
+			b = append(b, ' ')
+		}
+		b = append(b, words[int(mix(seed+uint64(k)*0x9e37)%uint64(len(words)))]...)
+	}
+	if size > 0 && len(b)-start > size {
+		b = b[:start+size]
+	}
+	return b
 }
 
 // liveHeap returns the heap in use after a full collection.
