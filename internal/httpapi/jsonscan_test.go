@@ -212,7 +212,7 @@ func benchBody() []byte {
 		if i > 0 {
 			body = append(body, ',')
 		}
-		body = append(body, fakeapi.BenchRecord(fakeapi.BenchOptions{}, i)...)
+		body = append(body, fakeapi.BenchRecord(fakeapi.BenchOptions{FreshText: true}, i)...)
 	}
 	return append(body, `],"next_cursor":"`+strconv.Itoa(1)+`"}`...)
 }

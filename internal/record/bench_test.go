@@ -34,11 +34,12 @@ func benchFields() []schema.Field {
 	}
 }
 
-// benchPage returns n distinct records as the benchmark API serves them.
+// benchPage returns n distinct records as the benchmark API serves them (each with a
+// title and body of its own, as in the end-to-end job).
 func benchPage(n int) []string {
 	out := make([]string, n)
 	for i := range out {
-		out[i] = string(fakeapi.BenchRecord(fakeapi.BenchOptions{}, i))
+		out[i] = string(fakeapi.BenchRecord(fakeapi.BenchOptions{FreshText: true}, i))
 	}
 	return out
 }
