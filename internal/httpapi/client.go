@@ -148,14 +148,23 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 		method = http.MethodGet
 	}
 	target, err := requestURL(req)
-	shown := c.redactor.URL(req.URL)
-	if err == nil {
-		shown = c.redactor.URL(target.String())
+	// The redacted URL goes only into errors and log lines: it is made when one needs it
+	// (redaction runs regular expressions over the URL).
+	var shown string
+	shownURL := func() string {
+		if shown == "" {
+			if target != nil {
+				shown = c.redactor.URL(target.String())
+			} else {
+				shown = c.redactor.URL(req.URL)
+			}
+		}
+		return shown
 	}
 	finish := func(e *Error, attempts int) error {
 		e.Attempts = attempts
 		if e.URL == "" { // token endpoint errors keep their own method and URL
-			e.Method, e.URL = method, shown
+			e.Method, e.URL = method, shownURL()
 		}
 		return e
 	}
@@ -187,7 +196,7 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 			if inv, ok := c.auth.(invalidator); ok && e.Status == http.StatusUnauthorized && token != "" && !refreshed {
 				refreshed = true
 				inv.invalidate(token)
-				c.log.Info("token rejected, fetching a new one", "url", shown)
+				c.log.Info("token rejected, fetching a new one", "url", shownURL())
 				continue
 			}
 			e.Hint = c.auth.hint()
@@ -204,7 +213,7 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 		if wait <= 0 {
 			wait = c.jitter.backoff(c.retry, attempt)
 		}
-		c.log.Info("retrying", "method", method, "url", shown, "kind", e.Kind, "status", e.Status,
+		c.log.Info("retrying", "method", method, "url", shownURL(), "kind", e.Kind, "status", e.Status,
 			"attempt", attempt, "wait", wait)
 		if err := c.clock.Sleep(ctx, wait); err != nil {
 			return nil, finish(&Error{Kind: KindCanceled, Err: err}, attempt)
