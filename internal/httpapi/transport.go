@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 )
@@ -62,8 +63,10 @@ func (c *Client) attempt(ctx context.Context, method string, target *url.URL, re
 	dur := c.clock.Now().Sub(start)
 	rec.response(dur, len(data))
 	c.observe(resp.Header, rec)
-	c.log.Debug("http response", "method", method, "url", c.redactor.URL(u.String()),
-		"status", resp.StatusCode, "bytes", len(data), "duration", dur)
+	if c.log.Enabled(actx, slog.LevelDebug) { // the redacted URL costs regular expressions
+		c.log.Debug("http response", "method", method, "url", c.redactor.URL(u.String()),
+			"status", resp.StatusCode, "bytes", len(data), "duration", dur)
+	}
 	if err != nil {
 		if errors.Is(err, errBodyTooLarge) {
 			return nil, token, &Error{Kind: KindPermanent, Status: resp.StatusCode, Err: err}
