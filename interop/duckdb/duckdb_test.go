@@ -128,6 +128,26 @@ func writeParquet(t *testing.T, name string, s schema.Schema, opt format.Parquet
 	return path
 }
 
+// eachRow runs query with args and calls scan on every result row, in order, with its
+// index; it returns the number of rows.
+func eachRow(t *testing.T, db *sql.DB, query string, scan func(n int, rows *sql.Rows), args ...any) int {
+	t.Helper()
+	rows, err := db.Query(query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		scan(n, rows)
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
 func openDB(t *testing.T) *sql.DB {
 	db, err := sql.Open("duckdb", "")
 	if err != nil {
@@ -305,13 +325,7 @@ func TestDuckDBReadsManyPages(t *testing.T) {
 	}
 	path := writeParquet(t, "pages.parquet", s, format.ParquetOptions{RowGroupRows: 12_000}, recs)
 	db := openDB(t)
-	res, err := db.Query("SELECT n, hex, r, f, b, tag, drift FROM read_parquet(?) ORDER BY n", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Close()
-	n := 0
-	for res.Next() {
+	n := eachRow(t, db, "SELECT n, hex, r, f, b, tag, drift FROM read_parquet(?) ORDER BY n", func(n int, res *sql.Rows) {
 		var i int64
 		var got row
 		if err := res.Scan(&i, &got.hex, &got.r, &got.f, &got.b, &got.tag, &got.drift); err != nil {
@@ -320,18 +334,14 @@ func TestDuckDBReadsManyPages(t *testing.T) {
 		if i != int64(n) || got != want[n] {
 			t.Fatalf("row %d: got %d %+v, want %d %+v", n, i, got, n, want[n])
 		}
-		n++
-	}
-	if err := res.Err(); err != nil {
-		t.Fatal(err)
-	}
+	}, path)
 	if n != rows {
 		t.Fatalf("%d rows, want %d", n, rows)
 	}
 	// The hex column is Huffman-coded: about half its size, as DuckDB's own reading of
 	// the footer shows.
 	var comp, raw int64
-	err = db.QueryRow("SELECT sum(total_compressed_size), sum(total_uncompressed_size) FROM parquet_metadata(?) WHERE path_in_schema = 'hex'", path).Scan(&comp, &raw)
+	err := db.QueryRow("SELECT sum(total_compressed_size), sum(total_uncompressed_size) FROM parquet_metadata(?) WHERE path_in_schema = 'hex'", path).Scan(&comp, &raw)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -339,13 +349,8 @@ func TestDuckDBReadsManyPages(t *testing.T) {
 		t.Fatalf("hex column: %d bytes compressed of %d, want at most 60%%", comp, raw)
 	}
 	// DuckDB's reading of the footer: which chunks have a dictionary, and their encodings.
-	enc, err := db.Query("SELECT path_in_schema, row_group_id, dictionary_page_offset IS NOT NULL, encodings FROM parquet_metadata(?) WHERE path_in_schema IN ('hex', 'tag', 'drift') ORDER BY path_in_schema, row_group_id", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer enc.Close()
 	var chunks []string
-	for enc.Next() {
+	eachRow(t, db, "SELECT path_in_schema, row_group_id, dictionary_page_offset IS NOT NULL, encodings FROM parquet_metadata(?) WHERE path_in_schema IN ('hex', 'tag', 'drift') ORDER BY path_in_schema, row_group_id", func(_ int, enc *sql.Rows) {
 		var col, encodings string
 		var group int
 		var dict bool
@@ -353,10 +358,7 @@ func TestDuckDBReadsManyPages(t *testing.T) {
 			t.Fatal(err)
 		}
 		chunks = append(chunks, fmt.Sprintf("%s %d %v %s", col, group, dict, encodings))
-	}
-	if err := enc.Err(); err != nil {
-		t.Fatal(err)
-	}
+	}, path)
 	wantChunks := []string{
 		"drift 0 true RLE, PLAIN, RLE_DICTIONARY, DELTA_BYTE_ARRAY",
 		"drift 1 true RLE, PLAIN, RLE_DICTIONARY, DELTA_BYTE_ARRAY",
@@ -424,13 +426,7 @@ func TestDuckDBReadsNullPagesOfADictionary(t *testing.T) {
 	}
 	path := writeParquet(t, "sparse.parquet", s, format.ParquetOptions{}, recs)
 	db := openDB(t)
-	res, err := db.Query("SELECT n, sparse FROM read_parquet(?) ORDER BY n", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Close()
-	n := 0
-	for res.Next() {
+	n := eachRow(t, db, "SELECT n, sparse FROM read_parquet(?) ORDER BY n", func(n int, res *sql.Rows) {
 		var i int64
 		var got sql.NullString
 		if err := res.Scan(&i, &got); err != nil {
@@ -440,11 +436,7 @@ func TestDuckDBReadsNullPagesOfADictionary(t *testing.T) {
 		if i != int64(n) || got.Valid != (want.Kind == record.String) || got.String != want.S {
 			t.Fatalf("row %d: got %d %v, want %d %+v", n, i, got, n, want)
 		}
-		n++
-	}
-	if err := res.Err(); err != nil {
-		t.Fatal(err)
-	}
+	}, path)
 	if n != len(recs) {
 		t.Fatalf("%d rows, want %d", n, len(recs))
 	}
