@@ -95,8 +95,8 @@ func (o ParquetOptions) withDefaults() ParquetOptions {
 // JSON are UTF-8 BYTE_ARRAY (STRING), ints INT64, floats DOUBLE, timestamps INT64
 // TIMESTAMP(MICROS, UTC), dates INT32 DATE, objects groups and lists three-level LISTs.
 // Integer columns are DELTA_BINARY_PACKED, floats and booleans PLAIN; strings are
-// dictionary-encoded (RLE_DICTIONARY) while that pays and DELTA_LENGTH_BYTE_ARRAY
-// otherwise (see parquet_dict.go). Data pages are v2, of about 112 KiB with a CRC each,
+// dictionary-encoded (RLE_DICTIONARY) while that pays (see parquet_dict.go), otherwise
+// DELTA_BYTE_ARRAY where values share long prefixes and DELTA_LENGTH_BYTE_ARRAY else. Data pages are v2, of about 112 KiB with a CRC each,
 // and every column chunk has its bounds in its statistics and per-page bounds in the
 // column index.
 //
