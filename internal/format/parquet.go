@@ -248,8 +248,7 @@ func (p *parquetWriter) cut(i int) {
 		if len(pg.idx) > 0 && !d.tested {
 			d.tested = true
 			if !d.worth(pg) {
-				d.on = false
-				pg.undict(d)
+				d.drop(pg)
 			}
 		}
 		if d.on && len(d.vals) > 0 {

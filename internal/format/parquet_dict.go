@@ -144,8 +144,10 @@ func (d *dictionary) worth(pg *leafPage) bool {
 	return int64(d.plain)+int64(len(pg.idx)*bitWidth(len(d.vals))/8) < plain
 }
 
-// undict turns the indexes of pg into values, for a chunk that stops using d.
-func (pg *leafPage) undict(d *dictionary) {
+// drop stops the chunk's use of d and turns the indexes of its open page pg back into
+// values, so the page is plain like the chunk's pages from now on.
+func (d *dictionary) drop(pg *leafPage) {
+	d.on = false
 	for _, k := range pg.idx {
 		pg.data = append(pg.data, d.vals[k]...)
 		pg.offs = append(pg.offs, uint32(len(pg.data)))
@@ -210,7 +212,7 @@ func (e *pageEncoder) encodeDict(d *dictionary, codec *zstdCodec, arena *pageAre
 	}
 	ep.write(arena, header, e.comp)
 	ep.headerLen, ep.uncompressed = int64(len(header)), int64(len(e.vals))
-	ep.values, ep.encoding = int64(len(d.vals)), pformat.Plain
+	ep.encoding = pformat.Plain
 	return nil
 }
 

@@ -7,8 +7,9 @@ import "sync"
 // sync.Pool, so a writer in a busy process would otherwise reallocate them over and
 // over. The pool holds at most the pages of the largest row group written so far, plus
 // about two open pages and one dictionary per column; a page grown far past the usual
-// size by huge values is dropped rather than kept. Open pages are kept per column, so a page's buffers keep
-// the shape of one column's values instead of growing to fit every column's.
+// size by huge values is dropped rather than kept. Open pages are kept per column, so a
+// page's buffers keep the shape of one column's values instead of growing to fit every
+// column's.
 type pagePool struct {
 	mu       sync.Mutex
 	pages    [][]*leafPage // per column: a page keeps the shape of its column's values

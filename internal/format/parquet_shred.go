@@ -153,8 +153,7 @@ func (sh *shredder) leaf(c *column, v *record.Value, rep, def int) error {
 				pg.idx = append(pg.idx, k)
 				break
 			}
-			d.on = false
-			pg.undict(d)
+			d.drop(pg)
 		}
 		if len(pg.data)+len(v.S) > maxPageValues {
 			return fmt.Errorf("field %q: %d bytes of strings do not fit in one Parquet page", c.path, len(pg.data)+len(v.S))
